@@ -1,0 +1,41 @@
+# 招商引资 CRM — `make run` serves the app with demo data; `make test` runs every test.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: run test bench lint migrate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: $(VENV)/.runtime
+	$(FLASK) db upgrade
+
+run: migrate
+	$(FLASK) seed-demo --if-empty
+	@echo "在浏览器打开 http://127.0.0.1:5000/ 登录"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev
+	$(BIN)/ruff check app tests bench
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.dev
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev
+	$(BIN)/ruff check app tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

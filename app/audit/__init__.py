@@ -1,0 +1,1 @@
+"""The auditor's screens: the history of changes and the security log, read-only."""

@@ -1,0 +1,134 @@
+"""The administrator's screens: create, edit, disable users and reset passwords."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from app.auth import services
+from app.auth.forms import NewUserForm, ResetPasswordForm, UserForm
+from app.auth.models import ROLES, User
+from app.core.forms import ServiceError, choices
+from app.core.pagination import page_number, paginate
+from app.core.permissions import IsAdmin, requires
+from app.core.web import client_ip
+from app.extensions import db
+from app.units.queries import unit_choices
+
+bp = Blueprint("users", __name__, url_prefix="/admin/users", template_folder="templates")
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+def _form_data(form: UserForm) -> services.UserData:
+    return services.UserData(
+        username=form.username.data or "",
+        name=form.name.data or "",
+        role=form.role.data or "",
+        unit_id=form.unit_id.data,
+        phone=form.phone.data,
+    )
+
+
+def _prepare(form: UserForm) -> UserForm:
+    form.unit_id.choices = choices(unit_choices(active_only=True), blank="（无）")
+    return form
+
+
+@bp.route("/")
+@requires(IsAdmin)
+def index():
+    """Every account, filterable by role, unit, status and a name search."""
+    stmt = select(User).order_by(User.role, User.username)
+    q = request.args.get("q", "").strip()
+    role = request.args.get("role", "")
+    status = request.args.get("status", "")
+    if q:
+        like = f"%{q}%"
+        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like)))
+    if role in ROLES:
+        stmt = stmt.where(User.role == role)
+    if status in ("active", "disabled"):
+        stmt = stmt.where(User.active.is_(status == "active"))
+    page = paginate(stmt, page_number(request.args.get("page")))
+    return render_template(
+        "users/index.html", page=page, roles=ROLES, q=q, role=role, status=status
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(IsAdmin)
+def create():
+    """Create an account with an initial password the user must change."""
+    form = _prepare(NewUserForm())
+    general = []
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(_form_data(form), form.password.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            db.session.commit()
+            flash(f"已创建账户 {user.username}，首次登录须修改密码", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, general=general, user=None)
+
+
+@bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@requires(IsAdmin)
+def edit(user_id: int):
+    """Edit an account's name, role and unit."""
+    user = _user_or_404(user_id)
+    form = _prepare(UserForm(obj=user))
+    general = []
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, _form_data(form), current_user, client_ip())
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            db.session.commit()
+            flash("账户已保存", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/form.html", form=form, general=general, user=user)
+
+
+@bp.route("/<int:user_id>/active", methods=["POST"])
+@requires(IsAdmin)
+def toggle_active(user_id: int):
+    """Disable or re-enable an account."""
+    user = _user_or_404(user_id)
+    try:
+        services.set_active(user, not user.active, current_user, client_ip())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(str(error), "danger")
+    else:
+        db.session.commit()
+        flash(f"账户 {user.username} 已{'启用' if user.active else '停用'}", "success")
+    return redirect(url_for("users.index"))
+
+
+@bp.route("/<int:user_id>/password", methods=["GET", "POST"])
+@requires(IsAdmin)
+def reset_password(user_id: int):
+    """Set a temporary password for an account."""
+    user = _user_or_404(user_id)
+    form = ResetPasswordForm()
+    general = []
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data, current_user, client_ip())
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            db.session.commit()
+            flash(f"已重置 {user.username} 的密码，其下次登录须修改", "success")
+            return redirect(url_for("users.index"))
+    return render_template("users/password.html", form=form, general=general, user=user)

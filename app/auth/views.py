@@ -1,0 +1,162 @@
+"""Login, logout, the idle timeout and the user's own password."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ChangePasswordForm, LoginForm
+from app.auth.models import User
+from app.core import history, security_log
+from app.core.forms import ServiceError
+from app.core.permissions import Authenticated, public, requires
+from app.core.web import client_ip
+from app.extensions import db, login_manager
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+# Endpoints a user who must change the password may still reach.
+_ALLOWED_BEFORE_PASSWORD_CHANGE = {"auth.change_password", "auth.logout", "static", "main.health"}
+
+
+def init_app(app) -> None:
+    """Flask-Login set-up and the per-request checks of the logged-in user."""
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "warning"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(token: str) -> User | None:
+        user_id, _, session_token = token.partition(":")
+        if not user_id.isdigit() or not session_token:
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.active:
+            return None
+        if not secrets.compare_digest(user.session_token, session_token):
+            return None
+        return user
+
+    app.before_request(_expire_idle_session)
+    app.before_request(_name_actor)
+
+
+def _expire_idle_session():
+    """Log out a session idle for longer than SESSION_IDLE_MINUTES."""
+    if request.endpoint == "static" or not current_user.is_authenticated:
+        return None
+    now = int(time.time())
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    last_seen = session.get("last_seen", 0)
+    if now - last_seen > idle:
+        user = current_user._get_current_object()
+        security_log.record(db.session, "session_expired", user=user, ip=client_ip())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("长时间未操作，已自动退出，请重新登录", "warning")
+        return redirect(
+            url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        )
+    session["last_seen"] = now
+    return None
+
+
+def _name_actor():
+    """Every change in this request is made by the logged-in user (for the history)."""
+    history.set_actor(db.session, current_user if current_user.is_authenticated else None)
+
+
+def must_change_password_gate():
+    """Send a user who must change the password to that page first."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in _ALLOWED_BEFORE_PASSWORD_CHANGE
+    ):
+        flash("首次登录或密码已被重置，请先修改密码", "warning")
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """The login page. Failures never say whether the username exists."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        result = services.authenticate(form.username.data, form.password.data, client_ip())
+        if result.user is None:
+            db.session.commit()  # keep the failure count and the log entry
+            error = result.message
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(result.user)
+            session["last_seen"] = int(time.time())
+            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    return render_template("auth/login.html", form=form, error=error)
+
+
+@bp.route("/logout", methods=["POST"])
+@requires(Authenticated)
+def logout():
+    """Log out and invalidate every copy of the session cookie."""
+    services.logout(current_user._get_current_object(), client_ip())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("已安全退出", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@requires(Authenticated)
+def change_password():
+    """Change one's own password (required at first login)."""
+    form = ChangePasswordForm()
+    general = []
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            services.change_password(
+                user, form.current_password.data, form.new_password.data, client_ip()
+            )
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            db.session.commit()
+            login_user(user)  # the token rotated: carry this session over to the new one
+            session["last_seen"] = int(time.time())
+            flash("密码已修改", "success")
+            return redirect(url_for("main.home"))
+    return render_template("auth/change_password.html", form=form, general=general)

@@ -1,0 +1,1 @@
+"""Domain-neutral building blocks: database base, permissions, scoping, history, pagination."""

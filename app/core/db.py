@@ -1,0 +1,79 @@
+"""Declarative base, shared column mixins and the SQLite connection settings."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The one declarative base; its metadata names every constraint."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    """The current UTC time as a naive datetime, the form every DateTime column stores."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class TimestampMixin:
+    """created_at / updated_at set by the database."""
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime, server_default=func.now(), onupdate=func.now()
+    )
+
+
+class VersionedMixin:
+    """Optimistic locking: a save based on a stale read raises StaleDataError."""
+
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    @declared_attr.directive
+    def __mapper_args__(cls):  # noqa: N805 - SQLAlchemy declared_attr signature
+        return {"version_id_col": cls.version}
+
+
+class SoftDeleteMixin:
+    """Rows the interface deletes are only marked; scoped queries leave them out."""
+
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    @declared_attr
+    def deleted_by_id(cls) -> Mapped[int | None]:  # noqa: N805
+        return mapped_column(ForeignKey("users.id"))
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
+    """Per SQLite connection: own transactions, WAL, foreign keys (timeout via connect_args)."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    # Let SQLAlchemy's begin event below emit BEGIN IMMEDIATE instead of pysqlite's BEGIN.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin_immediate(conn) -> None:
+    """Take the write lock at BEGIN: a read that later writes can no longer deadlock."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

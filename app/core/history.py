@@ -1,0 +1,175 @@
+"""History: every create, update and delete of every domain table, with before and after."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import DateTime, Integer, String, Text, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from app.core.chain import HashChained, append_rows
+from app.core.db import Base, utcnow
+
+REDACTED = "[已隐去]"
+ACTIONS = {"create": "新增", "update": "修改", "delete": "删除"}
+
+
+class HistoryEntry(HashChained, Base):
+    """One change to one record. Append-only; see core.chain for the tamper check."""
+
+    __tablename__ = "history"
+    __history__ = False
+    __chain_lock__ = 7_001
+    __chain_fields__ = (
+        "at",
+        "actor_id",
+        "actor_name",
+        "table_name",
+        "record_id",
+        "action",
+        "label",
+        "before_json",
+        "after_json",
+        "reason",
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_name: Mapped[str] = mapped_column(String(80), nullable=False)
+    table_name: Mapped[str] = mapped_column(String(60), nullable=False)
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10), nullable=False)
+    label: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+    before_json: Mapped[str | None] = mapped_column(Text)
+    after_json: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def before(self) -> dict:
+        return json.loads(self.before_json) if self.before_json else {}
+
+    @property
+    def after(self) -> dict:
+        return json.loads(self.after_json) if self.after_json else {}
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def set_actor(session: Session, actor: Any | None) -> None:
+    """Name who the following changes are made by (a user, or None for the system)."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        session.info["actor"] = (None, "系统")
+    else:
+        session.info["actor"] = (actor.id, actor.username)
+
+
+def note_reason(session: Session, reason: str) -> None:
+    """Attach a reason to the changes of the next flush (corrections, merges, imports)."""
+    session.info["history_reason"] = reason
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, bytes):
+        return f"<{len(value)} 字节>"
+    return value
+
+
+def _columns(obj) -> list[str]:
+    return [attr.key for attr in inspect(obj).mapper.column_attrs]
+
+
+def _skipped(obj) -> set[str]:
+    return {"version", "created_at", "updated_at"} | set(getattr(obj, "__history_ignore__", ()))
+
+
+def _clean(obj, values: dict[str, Any]) -> dict[str, Any]:
+    redact = set(getattr(obj, "__history_redact__", ()))
+    return {k: (REDACTED if k in redact else _json_value(v)) for k, v in values.items()}
+
+
+def _dump(values: dict[str, Any]) -> str | None:
+    return json.dumps(values, ensure_ascii=False, sort_keys=True) if values else None
+
+
+def _snapshot(obj) -> dict[str, Any]:
+    state = inspect(obj)
+    skipped = _skipped(obj)
+    return {k: state.dict[k] for k in _columns(obj) if k in state.dict and k not in skipped}
+
+
+def _changes(obj) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for key in _columns(obj):
+        if key in _skipped(obj):
+            continue
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            before[key], after[key] = old, new
+    return before, after
+
+
+def _label(obj) -> str:
+    label = getattr(obj, "history_label", None)
+    return str(label() if callable(label) else (label or ""))[:300]
+
+
+def _audited(obj) -> bool:
+    return getattr(obj, "__history__", True)
+
+
+@event.listens_for(Session, "after_flush")
+def _record_history(session: Session, flush_context) -> None:
+    """Turn the flush's new, dirty and deleted objects into chained history rows."""
+    actor_id, actor_name = session.info.get("actor", (None, "系统"))
+    reason = session.info.pop("history_reason", None)
+    now = utcnow()
+    rows = []
+
+    def row(obj, action, before, after):
+        rows.append(
+            {
+                "at": now,
+                "actor_id": actor_id,
+                "actor_name": actor_name,
+                "table_name": obj.__tablename__,
+                "record_id": inspect(obj).identity[0]
+                if inspect(obj).identity
+                else getattr(obj, "id", None),
+                "action": action,
+                "label": _label(obj),
+                "before_json": _dump(_clean(obj, before)),
+                "after_json": _dump(_clean(obj, after)),
+                "reason": reason,
+            }
+        )
+
+    for obj in session.new:
+        if _audited(obj):
+            row(obj, "create", {}, _snapshot(obj))
+    for obj in session.dirty:
+        if _audited(obj) and session.is_modified(obj, include_collections=False):
+            before, after = _changes(obj)
+            if before or after:
+                row(obj, "update", before, after)
+    for obj in session.deleted:
+        if _audited(obj):
+            row(obj, "delete", _snapshot(obj), {})
+    append_rows(session.connection(), HistoryEntry, rows)

@@ -1,0 +1,45 @@
+"""The navigation: items registered by blueprints, shown to a user only where they may go."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from app.core.permissions import permission_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the top navigation and of the home page's cards."""
+
+    label: str
+    endpoint: str
+    icon: str
+    group: str
+    description: str = ""
+
+
+def register(app, *items: NavItem) -> None:
+    """Add items to the application's navigation, in order."""
+    app.extensions.setdefault("crm_nav", []).extend(items)
+
+
+def can_access(endpoint: str, user) -> bool:
+    """True when the endpoint's permission admits the user (templates ask this, not roles)."""
+    view = current_app.view_functions.get(endpoint)
+    permission = permission_of(view)
+    return permission is not None and permission(user)
+
+
+def visible_items(user) -> list[NavItem]:
+    """The navigation items this user may open."""
+    return [i for i in current_app.extensions.get("crm_nav", []) if can_access(i.endpoint, user)]
+
+
+def grouped(user) -> list[tuple[str, list[NavItem]]]:
+    """Visible items grouped for the top bar's dropdowns, in registration order."""
+    groups: dict[str, list[NavItem]] = {}
+    for item in visible_items(user):
+        groups.setdefault(item.group, []).append(item)
+    return list(groups.items())

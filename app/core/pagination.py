@@ -1,0 +1,67 @@
+"""Pagination of select() statements: one statement feeds the page and the count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+
+@dataclass
+class Page:
+    """A page of results with the exact total of the whole statement."""
+
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    def window(self, size: int = 2) -> list[int | None]:
+        """Page numbers to show, with None where a gap is."""
+        shown = {1, self.pages} | set(range(self.page - size, self.page + size + 1))
+        numbers, last = [], 0
+        for n in sorted(p for p in shown if 1 <= p <= self.pages):
+            if n - last > 1:
+                numbers.append(None)
+            numbers.append(n)
+            last = n
+        return numbers
+
+
+def count(stmt: Select) -> int:
+    """The number of rows a statement returns."""
+    return db.session.execute(
+        select(func.count()).select_from(stmt.order_by(None).subquery())
+    ).scalar_one()
+
+
+def page_number(raw: Any) -> int:
+    """A page number from a query string, 1 for anything that is not a positive integer."""
+    try:
+        return max(1, int(raw))
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(stmt: Select, page: int, per_page: int = 50, *, scalars: bool = True) -> Page:
+    """Run one page of the statement and count the whole of it."""
+    total = count(stmt)
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.scalars() if scalars else result.all())
+    return Page(items=items, total=total, page=page, per_page=per_page)

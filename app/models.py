@@ -1,0 +1,6 @@
+"""Imports every model so the metadata (and Alembic) knows every table."""
+
+from app.auth.models import User  # noqa: F401
+from app.core.history import HistoryEntry  # noqa: F401
+from app.core.security_log import SecurityEvent  # noqa: F401
+from app.units.models import Unit  # noqa: F401

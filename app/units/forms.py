@@ -1,0 +1,21 @@
+"""The unit form."""
+
+from __future__ import annotations
+
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.core.forms import BaseForm, choices
+from app.units.models import UNIT_KINDS
+
+
+class UnitForm(BaseForm):
+    name = StringField(
+        "单位名称", validators=[DataRequired(message="请输入单位名称"), Length(max=100)]
+    )
+    kind = SelectField(
+        "类别",
+        choices=choices(((k, k) for k in UNIT_KINDS), blank="请选择"),
+        validators=[DataRequired(message="请选择类别")],
+    )
+    version = HiddenField()

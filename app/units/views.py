@@ -1,0 +1,92 @@
+"""The administrator's unit screens: list, create, edit, deactivate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import User
+from app.core.forms import STALE_MESSAGE, ServiceError, ensure_current
+from app.core.pagination import page_number, paginate
+from app.core.permissions import IsAdmin, requires
+from app.extensions import db
+from app.units import services
+from app.units.forms import UnitForm
+from app.units.models import UNIT_KINDS, Unit
+
+bp = Blueprint("units", __name__, url_prefix="/admin/units", template_folder="templates")
+
+
+@bp.route("/")
+@requires(IsAdmin)
+def index():
+    """Units by kind, with how many accounts each has."""
+    users = select(User.unit_id, func.count().label("n")).group_by(User.unit_id).subquery()
+    stmt = (
+        select(Unit, func.coalesce(users.c.n, 0))
+        .outerjoin(users, users.c.unit_id == Unit.id)
+        .order_by(Unit.active.desc(), Unit.kind, Unit.name)
+    )
+    kind = request.args.get("kind", "")
+    if kind in UNIT_KINDS:
+        stmt = stmt.where(Unit.kind == kind)
+    page = paginate(stmt, page_number(request.args.get("page")), scalars=False)
+    return render_template("units/index.html", page=page, kinds=UNIT_KINDS, kind=kind)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(IsAdmin)
+def create():
+    """Add a unit."""
+    form = UnitForm()
+    general = []
+    if form.validate_on_submit():
+        try:
+            unit = services.create_unit(form.name.data, form.kind.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            db.session.commit()
+            flash(f"已添加单位 {unit.name}", "success")
+            return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, general=general, unit=None)
+
+
+@bp.route("/<int:unit_id>/edit", methods=["GET", "POST"])
+@requires(IsAdmin)
+def edit(unit_id: int):
+    """Rename or re-classify a unit; a stale form is refused, not saved over."""
+    unit = db.get_or_404(Unit, unit_id)
+    form = UnitForm(obj=unit)
+    general = []
+    if form.validate_on_submit():
+        try:
+            ensure_current(unit, form.version.data)
+            services.update_unit(unit, form.name.data, form.kind.data, current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+            form.version.data = unit.version
+        except StaleDataError:
+            db.session.rollback()
+            general = [STALE_MESSAGE]
+            form.version.data = unit.version
+        else:
+            flash("单位已保存", "success")
+            return redirect(url_for("units.index"))
+    return render_template("units/form.html", form=form, general=general, unit=unit)
+
+
+@bp.route("/<int:unit_id>/active", methods=["POST"])
+@requires(IsAdmin)
+def toggle_active(unit_id: int):
+    """Deactivate or reactivate a unit."""
+    unit = db.get_or_404(Unit, unit_id)
+    services.set_unit_active(unit, not unit.active, current_user)
+    db.session.commit()
+    flash(f"单位 {unit.name} 已{'启用' if unit.active else '停用'}", "success")
+    return redirect(url_for("units.index"))

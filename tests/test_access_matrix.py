@@ -1,0 +1,119 @@
+"""Every route, for every role and for anonymous: deny by default, 403 for the wrong role,
+login for anonymous, CSRF on every POST. A new route fails here until it is listed."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.core.permissions import permission_of
+
+ALL = {"admin", "auditor", "bureau", "unit", "leader"}
+PUBLIC = "public"
+
+# endpoint -> roles that may open it (GET); PUBLIC for anonymous access.
+EXPECTED: dict[str, set[str] | str] = {
+    "main.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "main.home": ALL,
+    "auth.logout": ALL,
+    "auth.change_password": ALL,
+    "users.index": {"admin"},
+    "users.create": {"admin"},
+    "users.edit": {"admin"},
+    "users.toggle_active": {"admin"},
+    "users.reset_password": {"admin"},
+    "units.index": {"admin"},
+    "units.create": {"admin"},
+    "units.edit": {"admin"},
+    "units.toggle_active": {"admin"},
+    "audit.history": {"auditor"},
+    "audit.history_entry": {"auditor"},
+    "audit.security": {"auditor"},
+    "audit.integrity": {"auditor"},
+}
+
+
+def _rules(app):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static"]
+
+
+def _url(rule) -> str:
+    return rule.build(dict.fromkeys(rule.arguments, 999999), append_unknown=False)[1]
+
+
+def test_every_route_has_a_permission_rule(app):
+    missing = [
+        r.endpoint for r in _rules(app) if permission_of(app.view_functions[r.endpoint]) is None
+    ]
+    assert missing == []
+
+
+def test_every_route_is_listed_in_the_expected_matrix(app):
+    assert sorted({r.endpoint for r in _rules(app)} - set(EXPECTED)) == []
+    assert sorted(set(EXPECTED) - {r.endpoint for r in _rules(app)}) == []
+
+
+def test_a_route_without_a_rule_is_refused_to_everyone(app, people, login):
+    @app.route("/forgotten")
+    def forgotten():
+        return "secret"
+
+    client = login(people["admin"])
+    assert client.get("/forgotten").status_code == 403
+
+
+def test_anonymous_is_sent_to_login_from_every_protected_route(app, client):
+    for rule in _rules(app):
+        if EXPECTED[rule.endpoint] == PUBLIC:
+            continue
+        method = "get" if "GET" in rule.methods else "post"
+        response = getattr(client, method)(_url(rule))
+        assert response.status_code == 302, rule.endpoint
+        assert "/login" in response.location, rule.endpoint
+
+
+@pytest.mark.parametrize("role", sorted(ALL))
+def test_each_role_reaches_exactly_its_routes(app, client, people, login, role):
+    login(people[role])
+    for rule in _rules(app):
+        expected = EXPECTED[rule.endpoint]
+        if expected == PUBLIC or rule.endpoint == "auth.logout":
+            continue
+        method = "get" if "GET" in rule.methods else "post"
+        status = getattr(client, method)(_url(rule)).status_code
+        if role in expected:
+            assert status in (200, 302, 404), (rule.endpoint, status)
+        else:
+            assert status == 403, (rule.endpoint, status)
+
+
+def test_every_post_without_a_csrf_token_is_refused(app, client, people, login):
+    login(people["admin"])
+    for rule in _rules(app):
+        if "POST" not in rule.methods:
+            continue
+        response = client.post(_url(rule), data={"x": "1"}, csrf=False)
+        assert response.status_code == 400, rule.endpoint
+        assert "CSRF" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 200  # still logged in: nothing was done
+
+
+def test_a_refused_request_is_in_the_security_log(app, client, people, login):
+    from sqlalchemy import select
+
+    from app.core.security_log import SecurityEvent
+    from app.extensions import db
+
+    login(people["unit"])
+    assert client.get("/admin/users/").status_code == 403
+    with app.app_context():
+        event = db.session.execute(
+            select(SecurityEvent).where(SecurityEvent.event == "refused")
+        ).scalar_one()
+        assert event.username == "unita" and event.detail["path"] == "/admin/users/"
+
+
+def test_unknown_ids_are_404_not_500(app, client, people, login):
+    login(people["admin"])
+    assert client.get("/admin/users/999999/edit").status_code == 404
+    assert client.get("/admin/users/abc/edit").status_code == 404
