@@ -3,4 +3,7 @@
 from app.auth.models import User  # noqa: F401
 from app.core.history import HistoryEntry  # noqa: F401
 from app.core.security_log import SecurityEvent  # noqa: F401
+from app.events.models import PromotionEvent  # noqa: F401
+from app.leaders.models import Leader  # noqa: F401
+from app.projects.models import FollowUp, Project, ProjectContact  # noqa: F401
 from app.units.models import Unit  # noqa: F401

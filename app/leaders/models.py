@@ -1,0 +1,42 @@
+"""The Leader table."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, TimestampMixin, VersionedMixin
+from app.units.models import Unit
+
+HEAD_KINDS = {"party": "党委（党组）主要负责人", "government": "政府（行政）主要负责人"}
+
+
+class Leader(TimestampMixin, VersionedMixin, Base):
+    """A leader: of the district as a whole (unit_id empty) or of one 乡镇街道 / 园区."""
+
+    __tablename__ = "leaders"
+    __table_args__ = (
+        CheckConstraint("head_kind IS NULL OR head_kind IN ('party','government')", name="head"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
+    post: Mapped[str] = mapped_column(String(50), nullable=False)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    head_kind: Mapped[str | None] = mapped_column(String(12))
+    is_baobao: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.unit.name if self.unit else "全区"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}（{self.post}）"
+
+    def history_label(self) -> str:
+        return self.label

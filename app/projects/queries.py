@@ -1,0 +1,220 @@
+"""Scoped reads on projects: the filtered statement behind the list, its count, the board and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+
+from app.core.dates import today
+from app.core.scoping import apply_scope, scoped_select
+from app.extensions import db
+from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, SOURCES, FollowUp, Project
+from app.projects.names import initials
+from app.projects.stages import BY_KEY, STAGES
+
+
+@dataclass
+class ProjectFilters:
+    """The list's filters, read from a query string; anything unreadable is ignored."""
+
+    q: str = ""
+    stage: str = ""
+    unit_id: int | None = None
+    leader_id: int | None = None
+    industry: str = ""
+    source: str = ""
+    event_id: int | None = None
+    province: str = ""
+    city: str = ""
+    signed_year: int | None = None
+    big: bool = False
+    dropped: str = ""  # "" active only, "only" dropped only, "all" both
+    sort: str = "-id"
+
+    @classmethod
+    def from_args(cls, args: Any) -> ProjectFilters:
+        def number(name: str) -> int | None:
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+        stage = args.get("stage", "")
+        return cls(
+            q=(args.get("q") or "").strip()[:100],
+            stage=stage if stage in BY_KEY else "",
+            unit_id=number("unit_id"),
+            leader_id=number("leader_id"),
+            industry=args.get("industry", "") if args.get("industry") in INDUSTRIES else "",
+            source=args.get("source", "") if args.get("source") in SOURCES else "",
+            event_id=number("event_id"),
+            province=(args.get("province") or "").strip()[:20],
+            city=(args.get("city") or "").strip()[:30],
+            signed_year=number("signed_year"),
+            big=args.get("big") == "1",
+            dropped=args.get("dropped", "") if args.get("dropped") in ("only", "all") else "",
+            sort=args.get("sort", "-id") if args.get("sort", "").lstrip("-") in SORTS else "-id",
+        )
+
+    def to_args(self) -> dict[str, str]:
+        """The filters as query-string arguments (for links, pagination, the board, exports)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value in ("", None, False) or (f.name == "sort" and value == "-id"):
+                continue
+            out[f.name] = "1" if value is True else str(value)
+        return out
+
+
+SORTS = {
+    "id": Project.id,
+    "name": Project.name,
+    "investor": Project.investor_name,
+    "unit": Project.unit_id,
+    "stage": Project.stage_order,
+    "planned": Project.planned_investment,
+    "contract": Project.contract_investment,
+    "signed": Project.signed_on,
+    "since": Project.stage_since,
+    "source": Project.source,
+    "industry": Project.industry,
+    "origin": Project.origin_province,
+}
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search_condition(q: str):
+    """Substring of the names (any length, Chinese included) or of their pinyin initials."""
+    needle = q.lower().strip()
+    if needle.isascii() and needle.isalpha():
+        needle = initials(needle) or needle
+    return Project.search_text.like(_like(needle), escape="\\")
+
+
+def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -> Select:
+    """Add the filters to a statement over Project."""
+    if f.dropped == "only":
+        stmt = stmt.where(Project.dropped_on.is_not(None))
+    elif f.dropped != "all":
+        stmt = stmt.where(Project.dropped_on.is_(None))
+    if f.q:
+        stmt = stmt.where(search_condition(f.q))
+    if with_stage and f.stage:
+        stmt = stmt.where(Project.stage_order == BY_KEY[f.stage].order)
+    for column, value in (
+        (Project.unit_id, f.unit_id),
+        (Project.leader_id, f.leader_id),
+        (Project.event_id, f.event_id),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    for column, value in (
+        (Project.industry, f.industry),
+        (Project.source, f.source),
+        (Project.origin_province, f.province),
+        (Project.origin_city, f.city),
+    ):
+        if value:
+            stmt = stmt.where(column == value)
+    if f.signed_year:
+        stmt = stmt.where(
+            Project.signed_on >= date(f.signed_year, 1, 1),
+            Project.signed_on < date(f.signed_year + 1, 1, 1),
+        )
+    if f.big:
+        stmt = stmt.where(Project.planned_investment >= BIG_PROJECT_YUAN)
+    return stmt
+
+
+def project_statement(actor: Any, f: ProjectFilters) -> Select:
+    """The filtered, sorted, scoped statement: the list page, its count and the export."""
+    stmt = apply_filters(scoped_select(Project, actor), f)
+    column = SORTS[f.sort.lstrip("-")]
+    order = column.desc() if f.sort.startswith("-") else column.asc()
+    return stmt.order_by(order.nulls_last(), Project.id.desc())
+
+
+def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
+    """Per stage: exact count and summed planned investment of the filtered projects."""
+    stmt = apply_filters(
+        select(
+            Project.stage_order,
+            func.count(),
+            func.coalesce(func.sum(Project.planned_investment), 0),
+        ),
+        f,
+        with_stage=False,
+    )
+    stmt = apply_scope(stmt, Project, actor).group_by(Project.stage_order)
+    totals = {row[0]: (row[1], row[2]) for row in db.session.execute(stmt)}
+    return [
+        {
+            "stage": s,
+            "count": totals.get(s.order, (0, 0))[0],
+            "planned": totals.get(s.order, (0, 0))[1],
+        }
+        for s in STAGES
+    ]
+
+
+def board_cards(
+    actor: Any, f: ProjectFilters, stage_order: int, offset: int = 0, limit: int = 50
+) -> list[Project]:
+    """One column's cards, longest in the stage first."""
+    stmt = apply_filters(scoped_select(Project, actor), f, with_stage=False)
+    stmt = (
+        stmt.where(Project.stage_order == stage_order)
+        .order_by(Project.stage_since.asc(), Project.id.asc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())
+
+
+def days_in_stage(project: Project, on: date | None = None) -> int:
+    """Days since the project reached its current stage."""
+    return ((on or today()) - project.stage_since).days
+
+
+def over_limit(project: Project, limits: dict[str, int], on: date | None = None) -> int:
+    """Days beyond the stage's time limit (0 when within it, or when the stage has none)."""
+    limit = limits.get(project.stage.key)
+    if limit is None or project.dropped_on:
+        return 0
+    return max(0, days_in_stage(project, on) - limit)
+
+
+def due_follow_ups(actor: Any, on: date | None = None) -> Select:
+    """The actor's follow-ups whose next step is due today or earlier and that no newer
+    follow-up on the same project has superseded."""
+    on = on or today()
+    later = FollowUp.__table__.alias("later")
+    superseded = (
+        select(later.c.id)
+        .where(
+            later.c.project_id == FollowUp.project_id,
+            later.c.deleted_at.is_(None),
+            (later.c.happened_on > FollowUp.happened_on)
+            | and_(later.c.happened_on == FollowUp.happened_on, later.c.id > FollowUp.id),
+        )
+        .exists()
+    )
+    stmt = (
+        scoped_select(FollowUp, actor)
+        .join(Project, Project.id == FollowUp.project_id)
+        .where(
+            FollowUp.user_id == actor.id,
+            FollowUp.next_due_on.is_not(None),
+            FollowUp.next_due_on <= on,
+            ~superseded,
+            Project.deleted_at.is_(None),
+            Project.dropped_on.is_(None),
+        )
+    )
+    return stmt.order_by(FollowUp.next_due_on.asc(), FollowUp.id.asc())
