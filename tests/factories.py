@@ -11,7 +11,11 @@ from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.auth.services import new_session_token
 from app.core import history
+from app.events.models import PromotionEvent
 from app.extensions import db
+from app.leaders.models import Leader
+from app.projects.models import FollowUp, Project
+from app.projects.names import normalise_investor, search_text
 from app.units.models import Unit
 
 PASSWORD = "Test@1234pw"
@@ -66,5 +70,100 @@ class Factory:
                 must_change_password=must_change,
                 session_token=new_session_token(),
                 active=active,
+            )
+        )
+
+    def leader(
+        self,
+        name: str = "张书记",
+        post: str = "区委书记",
+        unit: Record | None = None,
+        head_kind: str | None = "party",
+        is_baobao: bool = True,
+        active: bool = True,
+        user: Record | None = None,
+    ) -> Record:
+        return self.add(
+            Leader(
+                name=name,
+                post=post,
+                unit_id=unit.id if unit else None,
+                head_kind=head_kind,
+                is_baobao=is_baobao,
+                active=active,
+                user_id=user.id if user else None,
+            )
+        )
+
+    def event(
+        self,
+        name: str = "2025 深圳招商推介会",
+        kind: str = "推介会",
+        city: str = "深圳市",
+        held_on=None,
+        host_unit: Record | None = None,
+    ) -> Record:
+        from datetime import date
+
+        return self.add(
+            PromotionEvent(
+                name=name,
+                kind=kind,
+                city=city,
+                held_on=held_on or date(2025, 3, 18),
+                host_unit_id=host_unit.id if host_unit else None,
+            )
+        )
+
+    def project(
+        self,
+        unit: Record,
+        name: str = "智能制造产业园",
+        investor: str = "华润置地（深圳）有限公司",
+        **fields: Any,
+    ) -> Record:
+        """A project written straight to the table (no service checks): any stage, any date.
+        Amounts in fields are whole 元 (planned_investment, contract_investment)."""
+        from datetime import date
+
+        values = {
+            "industry": "工业",
+            "source": "招商推介会",
+            "planned_investment": 0,
+            "origin_province": "广东省",
+            "origin_city": "深圳市",
+            "lead_on": date(2025, 1, 2),
+            **fields,
+        }
+        return self.add(
+            Project(
+                name=name,
+                investor_name=investor,
+                investor_key=normalise_investor(investor),
+                unit_id=unit.id,
+                search_text=search_text(name, investor, values.get("uscc")),
+                **values,
+            )
+        )
+
+    def follow_up(
+        self,
+        project: Record,
+        user: Record,
+        happened_on,
+        summary: str = "电话沟通",
+        next_step: str | None = None,
+        next_due_on=None,
+        kind: str = "电话",
+    ) -> Record:
+        return self.add(
+            FollowUp(
+                project_id=project.id,
+                user_id=user.id,
+                happened_on=happened_on,
+                kind=kind,
+                summary=summary,
+                next_step=next_step,
+                next_due_on=next_due_on,
             )
         )

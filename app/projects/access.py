@@ -1,4 +1,4 @@
-"""Who may do what to a project: functions of the user and the object, used by views and templates."""
+"""Who may do what to a project: functions of the user and the object."""
 
 from __future__ import annotations
 

@@ -188,7 +188,7 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
     )
 
     project: Mapped[Project] = relationship(lazy="joined")
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
 
     @classmethod
     def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:

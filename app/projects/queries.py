@@ -1,4 +1,4 @@
-"""Scoped reads on projects: the filtered statement behind the list, its count, the board and exports."""
+"""Scoped reads on projects: the statement behind the list, its count, the board, exports."""
 
 from __future__ import annotations
 

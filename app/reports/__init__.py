@@ -1,0 +1,1 @@
+"""Reports: dashboards, figures and exports. Reads the domains; no domain writes here."""
