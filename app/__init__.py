@@ -56,17 +56,65 @@ def register_request_hooks(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint and its navigation entries."""
+    from app import targets, todo, trips
     from app.audit.views import bp as audit_bp
     from app.auth.admin_views import bp as users_bp
     from app.auth.views import bp as auth_bp
+    from app.care import panel as care_panel
+    from app.care.views import bp as care_bp
     from app.core.navigation import NavItem, register
+    from app.events.views import bp as events_bp
+    from app.funds import views as funds_views
+    from app.imports import views as imports_views
+    from app.leaders.views import bp as leaders_bp
     from app.main.views import bp as main_bp
+    from app.projects import record_views  # noqa: F401  (adds its routes to the projects blueprint)
+    from app.projects.duplicate_views import bp as duplicates_bp
+    from app.projects.views import bp as projects_bp
+    from app.targets import set_views  # noqa: F401  (adds the bureau's routes to targets)
+    from app.targets.views import bp as targets_bp
+    from app.trips import report_views  # noqa: F401  (adds the compliance routes to trips)
+    from app.trips.views import bp as trips_bp
     from app.units.views import bp as units_bp
 
-    for bp in (main_bp, auth_bp, users_bp, units_bp, audit_bp):
+    for bp in (main_bp, auth_bp, users_bp, units_bp, audit_bp, projects_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(events_bp)
+    app.register_blueprint(duplicates_bp)
+    app.register_blueprint(care_bp)
+    app.register_blueprint(funds_views.bp)
+    app.register_blueprint(imports_views.bp)
+    app.register_blueprint(imports_views.export_bp)
+    for bp in (leaders_bp, targets_bp, trips_bp):
+        app.register_blueprint(bp)
+    funds_views.init_app(app)
+    care_panel.init_app(app)
+    todo.init_app(app)
+    targets.init_app(app)
+    trips.init_app(app)
     register(
         app,
+        NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",
+                badge=todo.badge_count),
+        NavItem("项目列表", "projects.index", "list-ul", "招商项目", "筛选、搜索全部项目"),
+        NavItem("项目看板", "projects.board", "kanban", "招商项目", "按阶段查看项目，推进里程碑"),
+        NavItem("登记项目", "projects.create", "plus-circle", "招商项目", "登记新的招商线索"),
+        NavItem("到期跟进", "projects.due", "alarm", "招商项目", "下一步已到期的跟进事项"),
+        NavItem("招商活动", "events.index", "calendar-event", "招商项目", "推介会、展会及其项目"),
+        NavItem("重复项目", "duplicates.index", "intersect", "招商项目", "核实并合并重复项目"),
+        NavItem("到位资金台账", "funds.index", "cash-coin", "到位资金", "录入、核实、更正到位资金"),
+        NavItem("到位资金报表", "funds.report", "bar-chart", "到位资金", "按单位、来源、用途统计"),
+        NavItem("数据导入", "imports.index", "upload", "到位资金", "从 Excel 导入项目和资金"),
+        NavItem("问题交办", "care.problems", "flag", "安商服务", "企业诉求与推进问题的交办、督办"),
+        NavItem("问题看板", "care.board", "clipboard-data", "安商服务", "各承办单位的办理情况"),
+        NavItem("进而不快", "care.stalled", "hourglass-split", "安商服务", "超时限的项目"),
+        NavItem("目标完成情况", "targets.index", "bullseye", "目标与外出", "亮灯、排名、红黑榜"),
+        NavItem("下达目标", "targets.grid", "pencil-square", "目标与外出", "为各单位下达年度目标"),
+        NavItem("本单位目标", "targets.mine", "hand-thumbs-up", "目标与外出", "认领本单位目标"),
+        NavItem("外出招商", "trips.index", "airplane", "目标与外出", "领导外出招商记录"),
+        NavItem("外出情况", "trips.compliance", "calendar-check", "目标与外出", "月度外出情况"),
+        NavItem("外出成效", "trips.yields", "graph-up-arrow", "目标与外出", "每次外出促成的项目"),
+        NavItem("领导名录", "leaders.index", "person-badge", "目标与外出", "党政一把手、包保领导"),
         NavItem("账户管理", "users.index", "people", "系统管理", "创建、停用账户，重置密码"),
         NavItem("单位管理", "units.index", "building", "系统管理", "乡镇街道、区直部门、园区"),
         NavItem("操作历史", "audit.history", "clock-history", "审计", "每条记录的新增、修改、删除"),
@@ -92,5 +140,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """The `flask --app wsgi ...` commands."""
     from app import cli
+    from app.imports import cli as imports_cli
 
     cli.init_app(app)
+    imports_cli.init_app(app)

@@ -1,9 +1,14 @@
 """Imports every model so the metadata (and Alembic) knows every table."""
 
 from app.auth.models import User  # noqa: F401
+from app.care.models import CareVisit, Commitment, Problem, ProblemEscalation  # noqa: F401
 from app.core.history import HistoryEntry  # noqa: F401
 from app.core.security_log import SecurityEvent  # noqa: F401
 from app.events.models import PromotionEvent  # noqa: F401
+from app.funds.models import FundsEntry  # noqa: F401
+from app.imports.models import ImportBatch  # noqa: F401
 from app.leaders.models import Leader  # noqa: F401
 from app.projects.models import FollowUp, Project, ProjectContact  # noqa: F401
+from app.targets.models import Target  # noqa: F401
+from app.trips.models import Trip, TripLeader, TripProject  # noqa: F401
 from app.units.models import Unit  # noqa: F401

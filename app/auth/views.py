@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 import time
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -22,7 +21,7 @@ from app.auth import services
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.models import User
 from app.core import history, security_log
-from app.core.forms import ServiceError
+from app.core.forms import ServiceError, safe_next
 from app.core.permissions import Authenticated, public, requires
 from app.core.web import client_ip
 from app.extensions import db, login_manager
@@ -95,15 +94,6 @@ def must_change_password_gate():
     return None
 
 
-def _safe_next(target: str | None) -> str | None:
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -122,7 +112,7 @@ def login():
             session.clear()
             login_user(result.user)
             session["last_seen"] = int(time.time())
-            return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form, error=error)
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+
+from app.core.money import parse_wan
 
 
 class ServiceError(Exception):
@@ -45,3 +49,34 @@ def choices(pairs, blank: str | None = None) -> list[SelectChoice]:
     """Select options from (value, label) pairs, with an optional empty first option."""
     options = [SelectChoice("", blank)] if blank is not None else []
     return options + [SelectChoice(str(value), str(label)) for value, label in pairs]
+
+
+def read_wan(field, errors: dict[str, str] | None = None) -> Decimal | None:
+    """A 万元 amount from a text field, or None when empty. A bad amount is added to `errors`
+    when given (so it is reported with the form's other problems), else raised."""
+    raw = (field.data or "").strip()
+    if not raw:
+        return None
+    try:
+        return parse_wan(raw)
+    except ValueError as error:
+        if errors is None:
+            raise ServiceError({field.name: str(error)}) from None
+        errors[field.name] = str(error)
+        return None
+
+
+class Marked:
+    """Marks a field as required in the page (the asterisk) while the service checks it."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+def safe_next(target: str | None) -> str | None:
+    """A same-site path to return to after a form, or None for anything else."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
@@ -18,6 +20,12 @@ class NavItem:
     icon: str
     group: str
     description: str = ""
+    # A count shown beside the label (我的待办): badge(user) -> int or None for no badge.
+    badge: Callable[[Any], int | None] | None = field(default=None, compare=False)
+
+    def badge_for(self, user) -> int | None:
+        """The item's badge count for this user, or None when it has none."""
+        return self.badge(user) if self.badge is not None else None
 
 
 def register(app, *items: NavItem) -> None:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
+from flask import current_app, render_template
+from markupsafe import Markup
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,13 @@ def register(app, page: str, panel: Panel) -> None:
     panels.sort(key=lambda p: p.order)
 
 
-def panels_for(page: str, record: Any, user: Any) -> list[tuple[Panel, dict]]:
-    """The panels of a page the user may see, each with its context."""
+def panels_for(page: str, record: Any, user: Any) -> list[tuple[Panel, Markup]]:
+    """The panels of a page the user may see, each rendered with its context."""
     out = []
     for panel in current_app.extensions.get("crm_panels", {}).get(page, []):
         if panel.visible(record, user):
-            out.append((panel, panel.context(record, user)))
+            html = render_template(
+                panel.template, record=record, user=user, **panel.context(record, user)
+            )
+            out.append((panel, Markup(html)))  # noqa: S704 - Jinja output, already escaped
     return out

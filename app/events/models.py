@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin, VersionedMixin
@@ -32,6 +41,12 @@ class PromotionEvent(TimestampMixin, VersionedMixin, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
     host_unit: Mapped[Unit | None] = relationship(lazy="joined")
+
+    @classmethod
+    def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
+        """Events are the district's register: every unit sees every event (and only the
+        counts of its own projects on them)."""
+        return true()
 
     def history_label(self) -> str:
         return self.name

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from datetime import date
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, TimestampMixin, VersionedMixin
 from app.units.models import Unit
 
 HEAD_KINDS = {"party": "党委（党组）主要负责人", "government": "政府（行政）主要负责人"}
+HEAD_SHORT = {"party": "党委主要负责人", "government": "政府主要负责人"}
 
 
 class Leader(TimestampMixin, VersionedMixin, Base):
@@ -27,12 +30,30 @@ class Leader(TimestampMixin, VersionedMixin, Base):
     is_baobao: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), unique=True)
+    # 任职日期: months before it are not judged for trip compliance (empty: judged all year).
+    took_office_on: Mapped[date | None] = mapped_column(Date)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     @property
     def jurisdiction(self) -> str:
         return self.unit.name if self.unit else "全区"
+
+    @property
+    def is_head(self) -> bool:
+        """A party or government head (主要领导): required to go out every month."""
+        return self.head_kind in HEAD_KINDS
+
+    @property
+    def head_label(self) -> str:
+        return HEAD_SHORT.get(self.head_kind or "", "")
+
+    @property
+    def title(self) -> str:
+        """Jurisdiction and post, without saying the place twice (北山镇党委书记, 全区 区长)."""
+        if self.unit and self.post.startswith(self.unit.name):
+            return self.post
+        return f"{self.jurisdiction} {self.post}"
 
     @property
     def label(self) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import UniqueConstraint, func, inspect, or_, select
 
 from app.core import history
 from app.core.db import Base, utcnow
 from app.core.forms import ServiceError
 from app.extensions import db
 from app.projects.models import Project
+from app.projects.names import search_text
 from app.units.models import Unit
 
 
@@ -104,23 +105,111 @@ def _children() -> list[type]:
     ]
 
 
+# What the merge screen calls the records that move; a domain may set __merge_label__ instead.
+CHILD_LABELS = {
+    "follow_ups": "跟进记录",
+    "project_contacts": "联系人",
+    "funds_entries": "到位资金",
+    "trip_projects": "外出招商关联",
+}
+FILLED_FIELDS = {
+    name: label
+    for name, label in (
+        ("uscc", "统一社会信用代码"),
+        ("chain_tag", "产业链"),
+        ("leader_id", "包保领导"),
+        ("event_id", "招商活动"),
+        ("trip_id", "外出招商"),
+    )
+    if name in Project.__table__.c  # trip_id comes with the trips domain
+}
+
+
+def _unique_partners(cls: type) -> list[list]:
+    """For each unique constraint that includes project_id, its other columns."""
+    out = []
+    for constraint in cls.__table__.constraints:
+        if isinstance(constraint, UniqueConstraint) and "project_id" in constraint.columns:
+            out.append([c for c in constraint.columns if c.name != "project_id"])
+    return out
+
+
+def _movable(cls: type, gone_id: int, keep_id: int) -> list:
+    """Rows of `gone` that can move to `keep`. A link `keep` already has (the same trip, say)
+    stays with `gone`: moving it would break the link table's uniqueness."""
+    rows = list(db.session.execute(select(cls).where(cls.project_id == gone_id)).scalars())
+    for partners in _unique_partners(cls):
+        if not partners:
+            continue
+        kept = {
+            tuple(r) for r in db.session.execute(select(*partners).where(cls.project_id == keep_id))
+        }
+        mapper = inspect(cls)
+        keys = [mapper.get_property_by_column(c).key for c in partners]
+        rows = [r for r in rows if tuple(getattr(r, k) for k in keys) not in kept]
+    return rows
+
+
+def _child_label(cls: type) -> str:
+    table = cls.__tablename__
+    return getattr(cls, "__merge_label__", None) or CHILD_LABELS.get(table, table)
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging `gone` into `keep` will do: records that move, fields that get filled."""
+
+    moves: list[tuple[str, int]]
+    fills: list[str]
+
+
+def merge_preview(keep: Project, gone: Project) -> MergePreview:
+    """Count the records that would move and name the empty fields `gone` would fill."""
+    moves = []
+    for cls in _children():
+        n = len(_movable(cls, gone.id, keep.id))
+        if n:
+            moves.append((_child_label(cls), n))
+    fills = [
+        label
+        for name, label in FILLED_FIELDS.items()
+        if getattr(keep, name) is None and getattr(gone, name) is not None
+    ]
+    return MergePreview(moves=moves, fills=fills)
+
+
 def merge(keep: Project, gone: Project, reason: str, actor: Any) -> int:
     """Merge `gone` into `keep`: its follow-ups, funds, contacts and other records move;
     `gone` is marked deleted and points at `keep`. Returns how many records moved."""
     if keep.id == gone.id:
         raise ServiceError("不能把项目合并到它自己")
+    if keep.deleted_at is not None or gone.deleted_at is not None:
+        raise ServiceError("已合并或已删除的项目不能再合并")
     if not (reason or "").strip():
         raise ServiceError({"reason": "请填写合并原因"})
-    history.note_reason(db.session, f"合并重复项目 {gone.id} → {keep.id}：{reason.strip()}")
     moved = 0
-    for cls in _children():
-        for row in db.session.execute(select(cls).where(cls.project_id == gone.id)).scalars():
-            row.project_id = keep.id
-            moved += 1
-    for name in ("uscc", "chain_tag", "leader_id", "event_id"):
-        if getattr(keep, name) is None and getattr(gone, name) is not None:
-            setattr(keep, name, getattr(gone, name))
-    gone.merged_into_id = keep.id
-    gone.deleted_at = utcnow()
-    gone.deleted_by_id = getattr(actor, "id", None)
+    # No flush until the end: the reason is attached to the one flush that writes the merge,
+    # so every history row of it (moved records, the gone project) carries the reason.
+    with db.session.no_autoflush:
+        for cls in _children():
+            for row in _movable(cls, gone.id, keep.id):
+                row.project_id = keep.id
+                moved += 1
+        earlier = select(Project).where(Project.merged_into_id == gone.id)
+        for project in db.session.execute(earlier).scalars():
+            project.merged_into_id = keep.id  # records merged into `gone` before follow it
+        for name in FILLED_FIELDS:
+            if getattr(keep, name) is None and getattr(gone, name) is not None:
+                setattr(keep, name, getattr(gone, name))
+        keep.search_text = search_text(keep.name, keep.investor_name, keep.uscc)
+        gone.merged_into_id = keep.id
+        gone.deleted_at = utcnow()
+        gone.deleted_by_id = getattr(actor, "id", None)
+    history.note_reason(db.session, f"合并重复项目 {gone.id} → {keep.id}：{reason.strip()}")
+    db.session.flush()
+    from app.funds.services import recompute_funded_on  # the funds ledger sets 资金到位
+
+    history.note_reason(db.session, f"合并重复项目 {gone.id} → {keep.id}：{reason.strip()}")
+    recompute_funded_on([keep.id, gone.id])
+    db.session.info.pop("history_reason", None)
     return moved

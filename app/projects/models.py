@@ -19,6 +19,7 @@ from sqlalchemy import (
     Text,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +45,7 @@ SOURCES = (
 )
 FOLLOW_UP_KINDS = ("电话", "拜访", "来访", "洽谈", "其他")
 BIG_PROJECT_YUAN = 10_000 * 10_000  # 亿元以上: planned investment >= 10,000 万元
+LIVE_SQL = "deleted_at IS NULL AND dropped_on IS NULL"  # neither merged away nor dropped
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -62,6 +64,16 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
             "contract_investment IS NULL OR contract_investment >= 0", name="contract_nonnegative"
         ),
         Index("ix_projects_active_stage", "deleted_at", "dropped_on", "stage_order"),
+        # The board's columns and cards (migration search_and_board_indexes).
+        Index(
+            "ix_projects_live_board",
+            "stage_order",
+            "stage_since",
+            "id",
+            "planned_investment",
+            sqlite_where=text(LIVE_SQL),
+            postgresql_where=text(LIVE_SQL),
+        ),
     )
     __history_ignore__ = ("search_text", "investor_key", "submission_id")
 
@@ -81,6 +93,7 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
     leader_id: Mapped[int | None] = mapped_column(ForeignKey("leaders.id"), index=True)
     source: Mapped[str] = mapped_column(String(10), nullable=False)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
+    trip_id: Mapped[int | None] = mapped_column(ForeignKey("trips.id"), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
 
     lead_on: Mapped[date] = mapped_column(Date, nullable=False)

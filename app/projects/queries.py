@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from app.core.dates import today
 from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
 from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, SOURCES, FollowUp, Project
-from app.projects.names import initials
+from app.projects.search import substring_condition
 from app.projects.stages import BY_KEY, STAGES
 
 
@@ -91,10 +92,8 @@ def _like(text: str) -> str:
 
 def search_condition(q: str):
     """Substring of the names (any length, Chinese included) or of their pinyin initials."""
-    needle = q.lower().strip()
-    if needle.isascii() and needle.isalpha():
-        needle = initials(needle) or needle
-    return Project.search_text.like(_like(needle), escape="\\")
+    needle = unicodedata.normalize("NFKC", q).lower().strip()  # as search_text is stored
+    return substring_condition(needle)  # LIKE, narrowed by an index (app/projects/search.py)
 
 
 def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -> Select:
@@ -137,7 +136,9 @@ def project_statement(actor: Any, f: ProjectFilters) -> Select:
     stmt = apply_filters(scoped_select(Project, actor), f)
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
-    return stmt.order_by(order.nulls_last(), Project.id.desc())
+    if column.expression.nullable:  # on NOT NULL id, NULLS LAST kept PostgreSQL off its index
+        order = order.nulls_last()
+    return stmt.order_by(order, Project.id.desc())
 
 
 def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
@@ -218,3 +219,56 @@ def due_follow_ups(actor: Any, on: date | None = None) -> Select:
         )
     )
     return stmt.order_by(FollowUp.next_due_on.asc(), FollowUp.id.asc())
+
+
+def reference_choices(actor: Any) -> dict[str, list[tuple[int, str]]]:
+    """Options for the unit, leader and event selects (a unit user gets only their unit)."""
+    from app.events.models import PromotionEvent
+    from app.leaders.models import Leader
+    from app.units.queries import unit_choices
+
+    units = unit_choices(active_only=True)
+    if actor.role == "unit":
+        units = [(i, n) for i, n in units if i == actor.unit_id]
+    leaders = db.session.execute(
+        select(Leader.id, Leader.name, Leader.post)
+        .where(Leader.active.is_(True))
+        .order_by(Leader.unit_id.is_not(None), Leader.id)
+    ).all()
+    events = db.session.execute(
+        select(PromotionEvent.id, PromotionEvent.name).order_by(PromotionEvent.held_on.desc())
+    ).all()
+    return {
+        "units": units,
+        "leaders": [(r.id, f"{r.name}（{r.post}）") for r in leaders],
+        "events": [(r.id, r.name) for r in events],
+    }
+
+
+def history_of(project: Project) -> list:
+    """History entries of the project and of the records merged into it, newest first."""
+    from app.core.history import HistoryEntry
+
+    merged = select(Project.id).where(Project.merged_into_id == project.id)
+    return list(
+        db.session.execute(
+            select(HistoryEntry)
+            .where(
+                HistoryEntry.table_name == "projects",
+                (HistoryEntry.record_id == project.id) | HistoryEntry.record_id.in_(merged),
+            )
+            .order_by(HistoryEntry.id.desc())
+            .limit(200)
+        ).scalars()
+    )
+
+
+def follow_ups_of(project: Project) -> list[FollowUp]:
+    """A project's follow-ups, newest first."""
+    return list(
+        db.session.execute(
+            select(FollowUp)
+            .where(FollowUp.project_id == project.id, FollowUp.deleted_at.is_(None))
+            .order_by(FollowUp.happened_on.desc(), FollowUp.id.desc())
+        ).scalars()
+    )

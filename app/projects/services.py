@@ -21,6 +21,7 @@ from app.projects.duplicates import DuplicateFound, find_duplicates
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor, search_text
 from app.projects.stages import BY_KEY, MANUAL_STAGES, MILESTONE_FIELDS
+from app.trips.queries import trip_visible
 from app.units.models import Unit
 
 MAX_WAN = Decimal("100000000")  # 1 万亿元: beyond any real project, catches typos like 1e9
@@ -43,6 +44,7 @@ class ProjectData:
     planned_wan: Decimal | None = None
     leader_id: int | None = None
     event_id: int | None = None
+    trip_id: int | None = None
     notes: str | None = None
     milestones: dict[str, date | None] = field(default_factory=dict)
     contract_wan: Decimal | None = None
@@ -86,6 +88,8 @@ def field_problems(data: ProjectData, actor: Any) -> dict[str, str]:
             errors["leader_id"] = "包保领导不存在或已停用"
     if data.event_id and db.session.get(PromotionEvent, data.event_id) is None:
         errors["event_id"] = "招商活动不存在"
+    if data.trip_id and not trip_visible(data.trip_id, actor):
+        errors[""] = "所关联的外出招商记录不存在或无权查看"  # a hidden field: shown on top
     code = uscc.normalise(data.uscc)
     if code:
         problem = uscc.problem(code)
@@ -144,6 +148,7 @@ def _apply(project: Project, data: ProjectData) -> None:
     project.leader_id = data.leader_id or None
     project.source = data.source
     project.event_id = data.event_id or None
+    project.trip_id = data.trip_id or None
     project.notes = (data.notes or "").strip() or None
     project.search_text = search_text(project.name, project.investor_name, project.uscc)
 
@@ -235,6 +240,7 @@ def advance(
     if errors:
         raise ServiceError({("on" if k == stage.date_field else k): v for k, v in errors.items()})
     setattr(project, stage.date_field, on)
+    project.lead_on = min(project.lead_on, on)  # a back-dated milestone: the lead existed then
     if stage.key == "signed":
         project.contract_investment = wan_to_yuan(contract_wan)
     if stage.key == "registered":

@@ -1,0 +1,196 @@
+"""Scoped reads in aftercare: a project's aftercare at a glance, the problem list, a leader's
+problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select, true
+
+from app.care.models import LEVELS, PROBLEM_CATEGORIES, STATUSES, CareVisit, Commitment, Problem
+from app.core.dates import today
+from app.core.scoping import scoped_select
+from app.extensions import db
+from app.leaders.models import Leader
+from app.projects.models import Project
+from app.reports.figures import attention
+
+
+@dataclass
+class CareSummary:
+    """A signed project's aftercare: every promise kept? every request answered?"""
+
+    project: Project
+    on: date
+    visits: list[CareVisit]
+    commitments: list[Commitment]
+    problems: list[Problem]
+
+    @property
+    def last_visit(self) -> CareVisit | None:
+        return self.visits[0] if self.visits else None
+
+    @property
+    def kept(self) -> int:
+        return sum(c.fulfilled_on is not None for c in self.commitments)
+
+    @property
+    def overdue_commitments(self) -> int:
+        return sum(c.is_overdue(self.on) for c in self.commitments)
+
+    @property
+    def answered(self) -> int:
+        return sum(p.is_resolved for p in self.problems)
+
+    @property
+    def overdue_problems(self) -> int:
+        return sum(p.is_overdue(self.on) for p in self.problems)
+
+    @property
+    def all_kept(self) -> bool:
+        return self.kept == len(self.commitments)
+
+    @property
+    def all_answered(self) -> bool:
+        return self.answered == len(self.problems)
+
+
+def care_summary(project: Project, on: date | None = None) -> CareSummary:
+    """Visits (newest first), commitments (open ones by due date first) and problems."""
+    visits = db.session.execute(
+        select(CareVisit)
+        .where(CareVisit.project_id == project.id, CareVisit.deleted_at.is_(None))
+        .order_by(CareVisit.visited_on.desc(), CareVisit.id.desc())
+    ).scalars()
+    commitments = db.session.execute(
+        select(Commitment)
+        .where(Commitment.project_id == project.id, Commitment.deleted_at.is_(None))
+        .order_by(Commitment.fulfilled_on.is_not(None), Commitment.due_on, Commitment.id)
+    ).scalars()
+    problems = db.session.execute(
+        select(Problem)
+        .where(Problem.project_id == project.id, Problem.deleted_at.is_(None))
+        .order_by(Problem.status == "resolved", Problem.raised_on.desc(), Problem.id.desc())
+    ).scalars()
+    return CareSummary(project, on or today(), list(visits), list(commitments), list(problems))
+
+
+@dataclass
+class ProblemFilters:
+    """The problem list's filters, read from a query string; anything unreadable is ignored."""
+
+    state: str = ""  # "" all, "open", "overdue", "unassigned", or a status key
+    handling_unit_id: int | None = None
+    unit_id: int | None = None  # the project's unit
+    level: int | None = None
+    category: str = ""
+
+    STATES = {
+        "open": "未办结",
+        "overdue": "已逾期",
+        "unassigned": "待交办",
+        **STATUSES,
+    }
+
+    @classmethod
+    def from_args(cls, args: Any) -> ProblemFilters:
+        def number(name: str) -> int | None:
+            raw = (args.get(name) or "").strip()
+            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+        level = number("level")
+        return cls(
+            state=args.get("state", "") if args.get("state") in cls.STATES else "",
+            handling_unit_id=number("handling_unit_id"),
+            unit_id=number("unit_id"),
+            level=level if level is not None and level < len(LEVELS) else None,
+            category=args.get("category", "") if args.get("category") in PROBLEM_CATEGORIES else "",
+        )
+
+    def to_args(self) -> dict[str, str]:
+        """The filters as query-string arguments."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value not in ("", None):
+                out[f.name] = str(value)
+        return out
+
+
+def problem_statement(actor: Any, f: ProblemFilters, on: date | None = None) -> Select:
+    """The filtered, scoped problem list: overdue first, then by deadline."""
+    on = on or today()
+    stmt = attention.problems_statement(actor)
+    if f.state == "open":
+        stmt = stmt.where(attention.open_problem_condition())
+    elif f.state == "overdue":
+        stmt = stmt.where(attention.overdue_problem_condition(on))
+    elif f.state == "unassigned":
+        stmt = stmt.where(attention.open_problem_condition(), Problem.handling_unit_id.is_(None))
+    elif f.state:
+        stmt = stmt.where(Problem.status == f.state)
+    if f.handling_unit_id is not None:
+        stmt = stmt.where(Problem.handling_unit_id == f.handling_unit_id)
+    if f.unit_id is not None:
+        stmt = stmt.where(Project.unit_id == f.unit_id)
+    if f.level is not None:
+        stmt = stmt.where(Problem.level == f.level)
+    if f.category:
+        stmt = stmt.where(Problem.category == f.category)
+    return stmt.order_by(
+        (Problem.status == "resolved").asc(),
+        Problem.deadline.asc().nulls_first(),
+        Problem.id.desc(),
+    )
+
+
+def handed_to_unit(actor: Any, unit_id: int) -> Select:
+    """Open problems handed to this unit, earliest deadline first."""
+    return (
+        attention.problems_statement(actor)
+        .where(attention.open_problem_condition(), Problem.handling_unit_id == unit_id)
+        .order_by(Problem.deadline.asc().nulls_last(), Problem.id.asc())
+    )
+
+
+def awaiting_assignment(actor: Any) -> Select:
+    """Open problems no unit has been handed yet (待交办), oldest first."""
+    return (
+        attention.problems_statement(actor)
+        .where(attention.open_problem_condition(), Problem.handling_unit_id.is_(None))
+        .order_by(Problem.raised_on.asc(), Problem.id.asc())
+    )
+
+
+def leader_of(user: Any) -> Leader | None:
+    """The leader record a `leader` account logs in as, if any."""
+    if getattr(user, "role", None) != "leader":
+        return None
+    return db.session.execute(
+        select(Leader).where(Leader.user_id == user.id, Leader.active.is_(True))
+    ).scalar_one_or_none()
+
+
+def escalated_to(actor: Any, leader: Leader) -> Select:
+    """Open problems escalated to this leader: to 包保领导 on the projects they are responsible
+    for; to 主要领导 if they are a head (district heads: all; a unit's heads: that unit's)."""
+    mine = [and_(Problem.level == 1, Project.leader_id == leader.id)]
+    if leader.head_kind:
+        in_jurisdiction = true() if leader.unit_id is None else Project.unit_id == leader.unit_id
+        mine.append(and_(Problem.level == 2, in_jurisdiction))
+    return (
+        attention.problems_statement(actor)
+        .where(attention.open_problem_condition(), or_(*mine))
+        .order_by(Problem.level.desc(), Problem.deadline.asc().nulls_last(), Problem.id.asc())
+    )
+
+
+def baobao_projects(actor: Any, leader: Leader) -> Select:
+    """The live projects this leader is responsible for (包保), latest stage first."""
+    return (
+        scoped_select(Project, actor)
+        .where(Project.leader_id == leader.id, Project.dropped_on.is_(None))
+        .order_by(Project.stage_order.desc(), Project.id.asc())
+    )

@@ -1,0 +1,99 @@
+"""Scoped reads on promotion events: the list with each event's yield, an event's projects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, extract, func, or_, select
+
+from app.core.scoping import scoped_select
+from app.events.models import EVENT_KINDS, PromotionEvent
+from app.extensions import db
+from app.projects.models import Project
+from app.projects.stages import BY_KEY
+
+
+@dataclass
+class EventFilters:
+    """The event list's filters from a query string; anything unreadable is ignored."""
+
+    year: int | None = None
+    kind: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args: Any) -> EventFilters:
+        raw_year = (args.get("year") or "").strip()
+        year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+        kind = args.get("kind", "")
+        return cls(
+            year=year,
+            kind=kind if kind in EVENT_KINDS else "",
+            q=" ".join((args.get("q") or "").split())[:50],
+        )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def event_statement(f: EventFilters) -> Select:
+    """Events, newest first, filtered (every role sees every event)."""
+    stmt = select(PromotionEvent)
+    if f.year:
+        stmt = stmt.where(extract("year", PromotionEvent.held_on) == f.year)
+    if f.kind:
+        stmt = stmt.where(PromotionEvent.kind == f.kind)
+    if f.q:
+        pattern = _like(f.q)
+        stmt = stmt.where(
+            or_(
+                func.lower(PromotionEvent.name).like(pattern, escape="\\"),
+                func.lower(PromotionEvent.city).like(pattern, escape="\\"),
+            )
+        )
+    return stmt.order_by(PromotionEvent.held_on.desc(), PromotionEvent.id.desc())
+
+
+def event_yields(actor: Any, event_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per event: (projects it sourced, how many of them signed), counted only over the
+    projects the actor may see; for one page of events at a time."""
+    if not event_ids:
+        return {}
+    signed = case((Project.stage_order >= BY_KEY["signed"].order, 1), else_=0)
+    stmt = (
+        scoped_select(Project, actor)
+        .with_only_columns(Project.event_id, func.count(), func.sum(signed))
+        .where(Project.event_id.in_(event_ids))
+        .group_by(Project.event_id)
+    )
+    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in db.session.execute(stmt)}
+
+
+def event_years() -> list[int]:
+    """The years in which events were held, newest first (for the year filter)."""
+    rows = db.session.execute(
+        select(extract("year", PromotionEvent.held_on).label("y")).distinct().order_by("y")
+    ).scalars()
+    return sorted({int(y) for y in rows if y is not None}, reverse=True)
+
+
+def sourced_projects(actor: Any, event_id: int, reached: str = "") -> Select:
+    """The projects an event sourced that the actor may see (dropped ones too), furthest first;
+    with `reached`, only those that reached that stage."""
+    stmt = scoped_select(Project, actor).where(Project.event_id == event_id)
+    if reached in BY_KEY:
+        stmt = stmt.where(Project.stage_order >= BY_KEY[reached].order)
+    return stmt.order_by(Project.stage_order.desc(), Project.stage_since.desc(), Project.id.desc())
+
+
+def event_choices() -> list[tuple[int, str]]:
+    """(id, name) of every event, newest first (for project forms and imports)."""
+    rows = db.session.execute(
+        select(PromotionEvent.id, PromotionEvent.name, PromotionEvent.held_on).order_by(
+            PromotionEvent.held_on.desc(), PromotionEvent.id.desc()
+        )
+    ).all()
+    return [(r.id, r.name) for r in rows]

@@ -1,0 +1,149 @@
+"""Promotion event screens: list, create, edit, and an event's page with its funnel."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core.forms import STALE_MESSAGE, ServiceError, choices
+from app.core.pagination import page_number, paginate
+from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
+from app.core.scoping import get_or_404
+from app.events import queries, services
+from app.events.forms import EventForm
+from app.events.models import EVENT_KINDS, PromotionEvent
+from app.extensions import db
+from app.projects.stages import BY_KEY, STAGES
+from app.reports.figures.cohort import funnel
+from app.units.queries import unit_choices
+
+bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
+
+BUREAU_HOSTED = "区投资促进局"
+
+
+def _prepare(form: EventForm) -> EventForm:
+    """Host choices: the bureau sees every active unit; a unit user only their own."""
+    units = unit_choices(active_only=True)
+    if current_user.role == "unit":
+        form.host_unit_id.choices = choices((i, n) for i, n in units if i == current_user.unit_id)
+    else:
+        form.host_unit_id.choices = choices(units, blank=f"{BUREAU_HOSTED}（不指定单位）")
+    return form
+
+
+def _data(form: EventForm) -> services.EventData:
+    return services.EventData(
+        name=form.name.data or "",
+        kind=form.kind.data or "",
+        city=form.city.data or "",
+        held_on=form.held_on.data,
+        host_unit_id=form.host_unit_id.data,
+        notes=form.notes.data,
+    )
+
+
+@bp.route("/")
+@requires(ReadsBusinessData)
+def index():
+    """Every event, filtered by year, kind and a search; counts only over visible projects."""
+    filters = queries.EventFilters.from_args(request.args)
+    page = paginate(
+        queries.event_statement(filters),
+        page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+    )
+    return render_template(
+        "events/index.html",
+        page=page,
+        yields=queries.event_yields(current_user, [e.id for e in page.items]),
+        filters=filters,
+        kinds=EVENT_KINDS,
+        years=queries.event_years(),
+        may_create=services.can_create(current_user),
+        can_edit=services.can_edit,
+        bureau_hosted=BUREAU_HOSTED,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(WritesBusinessData)
+def create():
+    """Record an event; a unit records the events it hosts."""
+    form = _prepare(EventForm())
+    if request.method == "GET" and current_user.role == "unit":
+        form.host_unit_id.data = current_user.unit_id
+    general = []
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(_data(form), current_user)
+            db.session.commit()
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        else:
+            flash(f"已登记活动“{event.name}”", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template("events/form.html", form=form, general=general, event=None)
+
+
+@bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
+@requires(WritesBusinessData)
+def edit(event_id: int):
+    """Change an event; a save from a page opened before the last change is refused."""
+    event = get_or_404(PromotionEvent, event_id, current_user)
+    if not services.can_edit(current_user, event):
+        abort(403)
+    form = _prepare(EventForm(obj=event))
+    general, stale = [], None
+    if form.validate_on_submit():
+        try:
+            # The version as posted: the form falls back to the record's own when it is missing.
+            services.update_event(event, _data(form), current_user, request.form.get("version"))
+            db.session.commit()
+        except (ServiceError, StaleDataError) as error:
+            db.session.rollback()
+            if isinstance(error, StaleDataError):
+                general = [STALE_MESSAGE]
+            else:
+                general = form.apply_errors(error)
+            if STALE_MESSAGE in general:
+                stale = db.session.get(PromotionEvent, event_id)
+                form.version.data = stale.version
+        else:
+            flash("活动已保存", "success")
+            return redirect(url_for("events.detail", event_id=event.id))
+    return render_template(
+        "events/form.html",
+        form=form,
+        general=general,
+        event=event,
+        stale=stale,
+        bureau_hosted=BUREAU_HOSTED,
+    )
+
+
+@bp.route("/<int:event_id>")
+@requires(ReadsBusinessData)
+def detail(event_id: int):
+    """An event: its data, the funnel of the projects it sourced, and those projects."""
+    event = get_or_404(PromotionEvent, event_id, current_user)
+    reached = request.args.get("reached", "")
+    reached = reached if reached in BY_KEY else ""
+    figures = funnel(queries.sourced_projects(current_user, event.id))
+    page = paginate(
+        queries.sourced_projects(current_user, event.id, reached),
+        page_number(request.args.get("page")),
+        current_app.config["PER_PAGE"],
+    )
+    return render_template(
+        "events/detail.html",
+        event=event,
+        funnel=figures,
+        page=page,
+        reached=BY_KEY.get(reached),
+        stages=STAGES,
+        editable=services.can_edit(current_user, event),
+        bureau_hosted=BUREAU_HOSTED,
+    )

@@ -1,0 +1,156 @@
+"""Funds out to spreadsheets: the ledger of a period and the report by unit with a 合计 row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from app.auth.models import User
+from app.core.dates import to_local, today
+from app.core.money import yuan_to_wan
+from app.core.spreadsheets import Column, Sheet
+from app.extensions import db
+from app.funds.models import ORIGINS, STATUSES, USES, FundsEntry
+from app.funds.queries import LedgerFilters, apply_ledger_filters, scoped_entries
+from app.projects.models import Project
+from app.reports.figures.funds import unit_table
+from app.units.models import Unit
+
+LEDGER_COLUMNS = [
+    Column("项目名称", width=30),
+    Column("投资方", width=32),
+    Column("到位日期", "date"),
+    Column("金额（万元）", "money"),
+    Column("资金类型", width=11),
+    Column("资金用途", width=13),
+    Column("凭证号", width=22),
+    Column("备注", width=24),
+    Column("责任单位", width=14),
+    Column("产业类别", width=9),
+    Column("投资方所在省", width=13),
+    Column("状态", width=14),
+    Column("计入统计（万元）", "money", total=True),
+    Column("录入人", width=10),
+    Column("核实人", width=10),
+    Column("核实时间", width=17),
+    Column("核实意见", width=24),
+    Column("记录编号", "int"),
+]
+
+
+def _status(status: str, reverses_id: int | None, replaces_id: int | None) -> str:
+    if reverses_id:
+        return f"冲销 #{reverses_id}"
+    if replaces_id:
+        return f"{STATUSES[status]}（更正 #{replaces_id}）"
+    return STATUSES.get(status, status)
+
+
+def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
+    """The filtered, scoped ledger as rows, streamed from the database in date order."""
+    entered, verified = aliased(User), aliased(User)
+    stmt = select(
+        Project.name,
+        Project.investor_name,
+        FundsEntry.received_on,
+        FundsEntry.amount,
+        FundsEntry.origin,
+        FundsEntry.use,
+        FundsEntry.evidence_ref,
+        FundsEntry.notes,
+        Unit.name,
+        Project.industry,
+        Project.origin_province,
+        FundsEntry.status,
+        FundsEntry.reverses_id,
+        FundsEntry.replaces_id,
+        entered.name,
+        verified.name,
+        FundsEntry.verified_at,
+        FundsEntry.verification_note,
+        FundsEntry.id,
+    )
+    stmt = apply_ledger_filters(scoped_entries(stmt, actor), filters)
+    stmt = (
+        stmt.join(Unit, Unit.id == Project.unit_id)
+        .outerjoin(entered, entered.id == FundsEntry.entered_by_id)
+        .outerjoin(verified, verified.id == FundsEntry.verified_by_id)
+        .order_by(FundsEntry.received_on, FundsEntry.id)
+        .execution_options(yield_per=2000)
+    )
+    for r in db.session.execute(stmt):
+        amount = yuan_to_wan(r[3])
+        moment = to_local(r[16])
+        yield [
+            r[0],
+            r[1],
+            r[2],
+            amount,
+            r[4],
+            r[5],
+            r[6],
+            r[7] or "",
+            r[8],
+            r[9],
+            r[10],
+            _status(r[11], r[12], r[13]),
+            amount if r[11] == "verified" else None,
+            r[14] or "",
+            r[15] or "",
+            moment.strftime("%Y-%m-%d %H:%M") if moment else "",
+            r[17] or "",
+            r[18],
+        ]
+
+
+def _subtitle(filters: LedgerFilters, note: str) -> str:
+    return f"统计期间：{filters.period_label}　单位：万元　{note}　导出日期：{today():%Y-%m-%d}"
+
+
+def ledger_sheet(actor: Any, filters: LedgerFilters) -> Sheet:
+    """The ledger export: every entry in the filters; the 合计 counts verified ones only."""
+    return Sheet(
+        "到位资金台账",
+        LEDGER_COLUMNS,
+        ledger_rows(actor, filters),
+        title="招商引资到位资金台账",
+        subtitle=_subtitle(filters, "“计入统计”列只含已核实资金（冲销为负数）"),
+    )
+
+
+def unit_report_columns() -> list[Column]:
+    return [
+        Column("序号", "int", width=6),
+        Column("责任单位", width=18),
+        Column("到位资金（万元）", "money", total=True),
+        *(Column(f"{o}（万元）", "money", total=True) for o in ORIGINS),
+        *(Column(f"{u}（万元）", "money", total=True) for u in USES),
+        Column("笔数", "int", total=True),
+        Column("待核实（万元）", "money", total=True),
+    ]
+
+
+def unit_report_sheet(actor: Any, filters: LedgerFilters) -> Sheet:
+    """Verified funds of the period by unit, split by origin and use, with a 合计 row."""
+    rows = [
+        [
+            i,
+            row.name,
+            yuan_to_wan(row.verified),
+            *(yuan_to_wan(row.by_origin.get(o, 0)) for o in ORIGINS),
+            *(yuan_to_wan(row.by_use.get(u, 0)) for u in USES),
+            row.count,
+            yuan_to_wan(row.pending),
+        ]
+        for i, row in enumerate(unit_table(actor, filters), start=1)
+    ]
+    return Sheet(
+        "按单位汇总",
+        unit_report_columns(),
+        rows,
+        title=f"招商引资到位资金完成情况表（{filters.period_label}）",
+        subtitle=_subtitle(filters, "只统计已核实资金；待核实资金单列，不计入到位资金"),
+    )

@@ -1,0 +1,89 @@
+"""Forms of the funds ledger: an entry, verification, correction."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_wtf.file import FileField
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.core.forms import BaseForm, choices
+from app.core.money import parse_wan
+from app.funds.evidence import Upload
+from app.funds.models import ORIGINS, USES
+from app.funds.services import EntryData
+
+
+class _Marked:
+    """Shows the asterisk of a required field; the service checks it with the others."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        return None
+
+
+class EntryForm(BaseForm):
+    received_on = DateField("到位日期", validators=[Optional(), _Marked()])
+    amount_wan = StringField(
+        "金额（万元）", validators=[_Marked()], description="单位万元，最多两位小数，如 1250.50"
+    )
+    origin = SelectField(
+        "资金类型",
+        choices=choices(((o, o) for o in ORIGINS), blank="请选择"),
+        validators=[_Marked()],
+        validate_choice=False,
+        description="区内资金不属于招商引资到位资金，不录入",
+    )
+    use = SelectField(
+        "资金用途",
+        choices=choices((u, u) for u in USES),
+        default=USES[0],
+        validate_choice=False,
+    )
+    evidence_ref = StringField(
+        "凭证号",
+        validators=[_Marked(), Length(max=100)],
+        description="银行回单号、验资报告号等；同一项目不能重复",
+    )
+    evidence = FileField("凭证文件（可选）", description="PDF、JPG 或 PNG，不超过 10 MB")
+    notes = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
+    version = HiddenField()
+    submission_id = HiddenField()
+
+    def entry_data(self, errors: dict[str, str]) -> EntryData:
+        """The typed values; an unreadable amount goes into `errors` beside its field."""
+        amount: Decimal | None = None
+        raw = (self.amount_wan.data or "").strip()
+        if raw:
+            try:
+                amount = parse_wan(raw)
+            except ValueError as error:
+                errors["amount_wan"] = str(error)
+        return EntryData(
+            received_on=self.received_on.data,
+            amount_wan=amount,
+            origin=self.origin.data or "",
+            use=self.use.data or USES[0],
+            evidence_ref=self.evidence_ref.data or "",
+            notes=self.notes.data,
+        )
+
+    def upload(self) -> Upload | None:
+        """The evidence file chosen, if any."""
+        file = self.evidence.data
+        if file is None or not getattr(file, "filename", ""):
+            return None
+        return Upload(file.read(), file.filename)
+
+
+class VerifyForm(BaseForm):
+    note = TextAreaField("核实意见（退回时必填）", validators=[Optional(), Length(max=1000)])
+
+
+class CorrectForm(EntryForm):
+    reason = TextAreaField(
+        "更正原因", validators=[_Marked(), Length(max=1000)], description="写入冲销和新记录"
+    )
+    reverse_only = BooleanField("仅冲销原记录，不录入新记录（原记录整笔有误时）")

@@ -1,0 +1,217 @@
+"""Funds from spreadsheets: the import template, and each row checked against the actor's
+projects and the ledger before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from app.core import cells, history
+from app.core.cells import CellError, CheckedRows, RowError
+from app.core.db import utcnow
+from app.core.forms import ServiceError
+from app.core.money import wan_to_yuan
+from app.core.scoping import scoped_select
+from app.core.spreadsheets import Column, Sheet, Table
+from app.extensions import db
+from app.funds.models import ORIGINS, USES, FundsEntry, evidence_key
+from app.funds.services import (
+    EntryData,
+    amount_problem,
+    date_problem,
+    lock_projects,
+    recompute_funded_on,
+    taken_references,
+)
+from app.projects.models import Project
+from app.projects.names import normalise_investor
+from app.projects.transfer import name_key
+
+HEADERS = (
+    "项目名称",
+    "投资方",
+    "到位日期",
+    "金额（万元）",
+    "资金类型",
+    "资金用途",
+    "凭证号",
+    "备注",
+)
+REQUIRED = ("项目名称", "投资方", "到位日期", "金额（万元）", "资金类型", "凭证号")
+TEMPLATE_COLUMNS = [
+    Column("项目名称", width=30),
+    Column("投资方", width=32),
+    Column("到位日期", "date"),
+    Column("金额（万元）", "money", total=True),
+    Column("资金类型", width=11),
+    Column("资金用途", width=13),
+    Column("凭证号", width=22),
+    Column("备注", width=30),
+]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A checked row: the project it belongs to and the entry's data."""
+
+    number: int
+    project_id: int
+    data: EntryData
+
+
+def _projects(actor: Any) -> dict[tuple[str, str], list[int]]:
+    """The actor's live projects by (name, investor), both normalised."""
+    stmt = scoped_select(Project, actor).with_only_columns(
+        Project.id, Project.name, Project.investor_key
+    )
+    found: dict[tuple[str, str], list[int]] = {}
+    for project_id, name, investor in db.session.execute(stmt):
+        found.setdefault((name_key(name), investor), []).append(project_id)
+    return found
+
+
+def _cell(errors: dict, header: str, parse, *args):
+    try:
+        return parse(*args)
+    except CellError as error:
+        errors[header] = str(error)
+        return None
+
+
+def _read(table: Table, row: list[Any], projects: dict, errors: dict) -> tuple[int | None, Any]:
+    name = cells.text(table.get(row, "项目名称"))
+    investor = cells.text(table.get(row, "投资方"))
+    project_id = None
+    if not name:
+        errors["项目名称"] = "请填写项目名称"
+    if not investor:
+        errors["投资方"] = "请填写投资方"
+    if name and investor:
+        found = projects.get((name_key(name), normalise_investor(investor)), [])
+        if not found:
+            errors["项目名称"] = f"找不到项目“{name}”（投资方 {investor}），或它不属于您的单位"
+        elif len(found) > 1:
+            errors["项目名称"] = (
+                f"“{name}”（投资方 {investor}）匹配到 {len(found)} 个项目，请先合并重复项目"
+            )
+        else:
+            project_id = found[0]
+    received_on = _cell(errors, "到位日期", cells.parse_date, table.get(row, "到位日期"))
+    if "到位日期" not in errors and date_problem(received_on):
+        errors["到位日期"] = date_problem(received_on)
+    amount = _cell(errors, "金额（万元）", cells.parse_amount, table.get(row, "金额（万元）"))
+    if "金额（万元）" not in errors and amount_problem(amount):
+        errors["金额（万元）"] = amount_problem(amount)
+    origin = _cell(
+        errors, "资金类型", cells.choice, table.get(row, "资金类型"), ORIGINS, "资金类型"
+    )
+    use = _cell(
+        errors, "资金用途", cells.choice, table.get(row, "资金用途"), USES, "资金用途", USES[0]
+    )
+    reference = cells.text(table.get(row, "凭证号"))
+    if not reference:
+        errors["凭证号"] = "请填写凭证号"
+    elif len(reference) > 100:
+        errors["凭证号"] = "凭证号不能超过 100 字"
+    notes = cells.text(table.get(row, "备注")) or None
+    return project_id, EntryData(received_on, amount, origin or "", use or "", reference, notes)
+
+
+def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
+    """Check every row; the result lists every problem and what would be written."""
+    if verified and actor.role != "bureau":
+        raise ServiceError("只有投资促进局可以按“已核实”导入")
+    projects = _projects(actor)
+    read = []
+    for number, row in table.rows:
+        errors: dict[str, str] = {}
+        project_id, data = _read(table, row, projects, errors)
+        read.append((number, project_id, data, errors, cells.text(table.get(row, "项目名称"))))
+    taken = taken_references(pid for _n, pid, _d, _e, _name in read if pid)
+    seen: dict[tuple[int, str], int] = {}
+    items, problems, preview, total = [], [], [], 0
+    for number, project_id, data, errors, name in read:
+        if project_id and data.evidence_ref and "凭证号" not in errors:
+            key = (project_id, evidence_key(data.evidence_ref))
+            if key in taken:
+                errors["凭证号"] = f"该项目已登记过凭证号“{data.evidence_ref}”，不能重复录入"
+            elif key in seen:
+                errors["凭证号"] = f"与第 {seen[key]} 行的凭证号重复（同一项目）"
+            seen.setdefault(key, number)
+        problems.extend(RowError(number, column, message) for column, message in errors.items())
+        if not errors:
+            items.append(Row(number, project_id, data))
+            total += data.amount_wan
+            if len(preview) < 10:
+                preview.append(
+                    [
+                        number,
+                        name,
+                        data.received_on,
+                        data.amount_wan,
+                        data.origin,
+                        data.evidence_ref,
+                    ]
+                )
+    touched = len({r.project_id for r in items})
+    state = "已核实" if verified else "待核实"
+    summary = [
+        f"共 {len(table.rows)} 行，可导入 {len(items)} 笔，"
+        f"合计 {total:,.2f} 万元，涉及 {touched} 个项目",
+        f"导入后状态：{state}" + ("（历史台账，由您核实，记入操作历史）" if verified else ""),
+    ]
+    headers = ["行号", "项目名称", "到位日期", "金额（万元）", "资金类型", "凭证号"]
+    return CheckedRows(items, problems, [], summary, headers, preview)
+
+
+def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note: str) -> int:
+    """Add every checked row to the ledger (the check has passed); return how many."""
+    rows: list[Row] = checked.items
+    project_ids = {r.project_id for r in rows}
+    lock_projects(project_ids)
+    taken = taken_references(project_ids)
+    clash = [r for r in rows if (r.project_id, evidence_key(r.data.evidence_ref)) in taken]
+    if clash:
+        raise ServiceError(f"第 {clash[0].number} 行的凭证号刚被他人录入，请重新检查文件")
+    now = utcnow()
+    history.note_reason(db.session, note)
+    for r in rows:
+        entry = FundsEntry(
+            project_id=r.project_id,
+            received_on=r.data.received_on,
+            amount=wan_to_yuan(r.data.amount_wan),
+            origin=r.data.origin,
+            use=r.data.use,
+            evidence_ref=r.data.evidence_ref,
+            evidence_key=evidence_key(r.data.evidence_ref),
+            notes=r.data.notes,
+            status="verified" if verified else "pending",
+            entered_by_id=actor.id,
+            import_batch_id=batch_id,
+        )
+        if verified:
+            entry.verified_by_id = actor.id
+            entry.verified_at = now
+            entry.verification_note = "导入历史台账时按已核实记录"
+        db.session.add(entry)
+    db.session.flush()
+    if verified:
+        history.note_reason(db.session, note)
+        recompute_funded_on(project_ids)
+        db.session.info.pop("history_reason", None)
+    return len(rows)
+
+
+def template_sheet() -> Sheet:
+    """The downloadable import template: the headers and one example row."""
+    example = [
+        "新能源电池材料项目",
+        "宁德示例新能源科技有限公司",
+        "2026-03-05",
+        "1250.5",
+        "国内省外",
+        "固定资产投资",
+        "YH20260305001",
+        "资金类型：国内省外 / 省内市外 / 市内区外 / 外资",
+    ]
+    return Sheet("到位资金导入模板", TEMPLATE_COLUMNS, [example])

@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: the import screen and commands, and the export registry."""

@@ -1,0 +1,119 @@
+"""Commands: `import-projects`, `import-funds` and `export-funds`, acting as a named user."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.core import history
+from app.extensions import db
+from app.funds.exports import ledger_sheet, unit_report_sheet
+from app.funds.queries import LedgerFilters
+from app.imports import exports, services
+
+# The command line without --as reads as the bureau does (every unit), and is logged as such.
+SYSTEM = SimpleNamespace(
+    id=None, role="bureau", unit_id=None, is_authenticated=True, username="命令行", name="命令行"
+)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    db.session.rollback()
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def _user(username: str) -> User:
+    user = db.session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.active:
+        _fail(f"账户“{username}”不存在或已停用")
+    return user
+
+
+def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool) -> None:
+    user = _user(username)
+    history.set_actor(db.session, user)
+    file = Path(path)
+    data = file.read_bytes()
+    run = services.check_file if dry_run else services.import_file
+    try:
+        outcome = run(kind, data, file.name, user, verified)
+    except IntegrityError:
+        _fail("该文件刚刚已被导入，不会重复导入")
+    if outcome.file_error:
+        _fail(outcome.file_error)
+    for line in outcome.checked.summary + outcome.notes:
+        click.echo(line)
+    for warning in outcome.checked.warnings:
+        click.echo(f"提示：第 {warning.row} 行 {warning.column}：{warning.message}")
+    if outcome.errors:
+        for error in outcome.errors:
+            click.echo(f"第 {error.row} 行 [{error.column or '—'}]：{error.message}", err=True)
+        rows = len({e.row for e in outcome.errors})
+        _fail(f"{rows} 行共 {len(outcome.errors)} 处错误，整个文件未导入", 1)
+    if dry_run:
+        db.session.rollback()
+        click.echo("检查通过（--dry-run：未写入任何数据）。")
+        return
+    db.session.commit()
+    click.echo(f"已导入 {outcome.written} 行，批次 #{outcome.batch.id}。")
+
+
+@click.command("import-projects")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+def import_projects(path, username, dry_run):
+    """Import projects from an .xlsx/.xls/.csv file: all rows or none."""
+    _run("projects", path, username, False, dry_run)
+
+
+@click.command("import-funds")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
+@click.option("--verified", is_flag=True, help="按已核实记录（仅投资促进局，用于历史台账）")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+def import_funds(path, username, verified, dry_run):
+    """Import funds entries from an .xlsx/.xls/.csv file: all rows or none."""
+    _run("funds", path, username, verified, dry_run)
+
+
+@click.command("export-funds")
+@with_appcontext
+@click.option("--year", type=click.IntRange(1990, 2100), required=True, help="年度")
+@click.option("--month", type=click.IntRange(1, 12), required=True, help="截至月份（1..M）")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出 .xlsx")
+@click.option("--as", "username", help="以此账户的范围导出（默认全区）")
+def export_funds(year, month, out, username):
+    """Verified funds of months 1..M by unit, and the ledger on a second sheet."""
+    actor = _user(username) if username else SYSTEM
+    filters = LedgerFilters(year=year, month_from=1, month_to=month)
+    ledger = LedgerFilters(year=year, month_from=1, month_to=month, status="verified")
+    sheets = [unit_report_sheet(actor, filters), ledger_sheet(actor, ledger)]
+    rows = exports.run(
+        sheets,
+        Path(out),
+        name="funds-by-unit+ledger",
+        filters={"year": str(year), "to": str(month), "status": "verified"},
+        actor=actor if username else None,
+        username="" if username else "命令行",
+        ip="cli",
+    )
+    db.session.commit()
+    units, entries = sheets[0].row_count, sheets[1].row_count
+    click.echo(f"已导出到 {out}：{units} 个单位，{entries} 笔明细（共 {rows} 行）。")
+
+
+def init_app(app) -> None:
+    """Register the commands."""
+    for command in (import_projects, import_funds, export_funds):
+        app.cli.add_command(command)

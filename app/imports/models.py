@@ -1,0 +1,60 @@
+"""ImportBatch: one imported file, recognised again by its SHA-256."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.db import Base
+from app.core.scoping import UnitScoped
+
+IMPORT_KINDS = {"projects": "招商项目", "funds": "到位资金"}
+
+
+class ImportBatch(UnitScoped, Base):
+    """A file imported in full; the same file (same hash) is not imported a second time."""
+
+    __tablename__ = "import_batches"
+    __table_args__ = (
+        UniqueConstraint("kind", "sha256", name="uq_import_batches_kind_sha256"),
+        CheckConstraint("kind IN ('projects','funds')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    row_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    verified: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime, nullable=False, server_default=func.now()
+    )
+
+    user: Mapped[User | None] = relationship(lazy="joined")
+
+    @classmethod
+    def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
+        """A unit sees the files its own users imported."""
+        return cls.unit_id == unit_id
+
+    @property
+    def kind_label(self) -> str:
+        return IMPORT_KINDS.get(self.kind, self.kind)
+
+    def history_label(self) -> str:
+        return f"导入{self.kind_label}：{self.filename}"

@@ -1,0 +1,217 @@
+"""Imports, all or nothing: read the file, check every row, then write every row or none.
+
+The screen and the commands share these functions; they act with the given user's role and
+scope, never `current_user`, and flush without committing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core import history
+from app.core.cells import CheckedRows, RowError
+from app.core.dates import to_local
+from app.core.forms import ServiceError
+from app.core.scoping import scope_condition
+from app.core.spreadsheets import Column, Sheet, SpreadsheetError, Table, read_table
+from app.core.spreadsheets import write_workbook as write_xlsx
+from app.extensions import db
+from app.funds import transfer as funds_transfer
+from app.imports.models import IMPORT_KINDS, ImportBatch
+from app.projects import transfer as project_transfer
+
+IMPORTING_ROLES = ("bureau", "unit")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What can be imported: its template's headers and how its rows are checked and written."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    required: tuple[str, ...]
+    prepare: Callable[[Table, Any, bool], CheckedRows]
+    write: Callable[[CheckedRows, Any, bool, int, str], int]
+    template: Callable[[], Sheet]
+
+
+KINDS = {
+    "projects": Kind(
+        "projects",
+        IMPORT_KINDS["projects"],
+        project_transfer.HEADERS,
+        project_transfer.REQUIRED,
+        project_transfer.prepare,
+        lambda checked, actor, verified, batch_id, note: project_transfer.write(
+            checked, actor, note
+        ),
+        project_transfer.template_sheet,
+    ),
+    "funds": Kind(
+        "funds",
+        IMPORT_KINDS["funds"],
+        funds_transfer.HEADERS,
+        funds_transfer.REQUIRED,
+        funds_transfer.prepare,
+        funds_transfer.write,
+        funds_transfer.template_sheet,
+    ),
+}
+
+
+@dataclass
+class Outcome:
+    """What an import found (and, once written, the batch it made)."""
+
+    kind: Kind
+    filename: str
+    sha256: str
+    verified: bool = False
+    file_error: str | None = None
+    table: Table | None = None
+    checked: CheckedRows | None = None
+    batch: ImportBatch | None = None
+    written: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and self.checked is not None and self.checked.ok
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.checked.errors if self.checked else []
+
+
+def digest(data: bytes) -> str:
+    """The file's SHA-256, which recognises the same file imported again."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def previous_batch(kind: str, sha256: str) -> ImportBatch | None:
+    """The earlier import of exactly this file, if any."""
+    stmt = select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def _already(batch: ImportBatch, actor: Any) -> str:
+    moment = to_local(batch.created_at)
+    when = moment.strftime("%Y-%m-%d %H:%M") if moment else ""
+    visible = db.session.execute(
+        select(ImportBatch.id).where(
+            ImportBatch.id == batch.id, scope_condition(ImportBatch, actor)
+        )
+    ).first()
+    who = f"由 {batch.user.name} " if visible and batch.user else ""
+    return f"该文件已于 {when} {who}导入（批次 #{batch.id}，{batch.row_count} 行），不会重复导入"
+
+
+def check_file(
+    kind_key: str, data: bytes, filename: str, actor: Any, verified: bool = False
+) -> Outcome:
+    """Read and check a file without writing anything."""
+    kind = KINDS[kind_key]
+    outcome = Outcome(kind, filename, digest(data), verified)
+    if getattr(actor, "role", None) not in IMPORTING_ROLES:
+        outcome.file_error = "只有投资促进局和责任单位可以导入数据"
+        return outcome
+    if verified and actor.role != "bureau":
+        outcome.file_error = "只有投资促进局可以按“已核实”导入到位资金"
+        return outcome
+    earlier = previous_batch(kind.key, outcome.sha256)
+    if earlier is not None:
+        outcome.file_error = _already(earlier, actor)
+        return outcome
+    try:
+        outcome.table = read_table(data, filename, kind.required, kind.headers)
+        outcome.checked = kind.prepare(outcome.table, actor, verified)
+    except SpreadsheetError as error:
+        outcome.file_error = error.message
+    except ServiceError as error:
+        outcome.file_error = "；".join(error.errors.values())
+    if outcome.table is not None:
+        missing = [h for h in kind.headers if h not in outcome.table.columns]
+        if missing:
+            outcome.notes.append("文件中没有以下可选列，按空白处理：" + "、".join(missing))
+    return outcome
+
+
+def import_file(
+    kind_key: str, data: bytes, filename: str, actor: Any, verified: bool = False
+) -> Outcome:
+    """Check the file and, when every row passes, write them all; else write nothing."""
+    outcome = check_file(kind_key, data, filename, actor, verified)
+    if not outcome.ok:
+        return outcome
+    batch = ImportBatch(
+        kind=outcome.kind.key,
+        sha256=outcome.sha256,
+        filename=Path(filename).name[:200] or "导入文件",
+        row_count=len(outcome.checked.items),
+        verified=verified,
+        user_id=getattr(actor, "id", None),
+        unit_id=getattr(actor, "unit_id", None),
+    )
+    history.note_reason(db.session, f"导入{outcome.kind.title}：{batch.filename}")
+    db.session.add(batch)
+    db.session.flush()
+    note = f"导入{outcome.kind.title}：{batch.filename}（批次 #{batch.id}）"
+    if verified:
+        note += "，按已核实记录"
+    outcome.written = outcome.kind.write(outcome.checked, actor, verified, batch.id, note)
+    outcome.batch = batch
+    db.session.info.pop("history_reason", None)
+    return outcome
+
+
+def error_messages(errors: list[RowError]) -> dict[int, str]:
+    """Per row number, its problems in one line: 列名：原因；列名：原因."""
+    out: dict[int, list[str]] = {}
+    for error in errors:
+        out.setdefault(error.row, []).append(
+            f"{error.column}：{error.message}" if error.column else error.message
+        )
+    return {row: "；".join(messages) for row, messages in out.items()}
+
+
+def write_error_copy(outcome: Outcome, target: Path) -> int:
+    """The uploaded rows again, each with a 错误说明 column, for the user to fix and re-upload."""
+    table = outcome.table
+    messages = error_messages(outcome.errors)
+    width = max([len(table.headers), *(len(cells) for _n, cells in table.rows)])
+    headers = [*table.headers, *[""] * (width - len(table.headers))]
+    columns = [Column(h or f"列{i + 1}", width=16) for i, h in enumerate(headers)]
+    columns += [Column("错误说明", width=60), Column("原行号", "int")]
+
+    def rows():
+        for number, cells in table.rows:
+            values = [None if _blank(c) else c for c in cells]
+            values += [None] * (width - len(values))
+            yield [*values, messages.get(number, ""), number]
+
+    note = f"共 {len(messages)} 行有错误，请按“错误说明”修改后重新上传"
+    title = f"{outcome.kind.title}导入检查结果"
+    sheet = Sheet("错误说明", columns, rows(), title=title, subtitle=note)
+    return write_xlsx(target, [sheet])
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def recent_batches(actor: Any, limit: int = 20) -> list[ImportBatch]:
+    """The latest imports the actor may see."""
+    stmt = (
+        select(ImportBatch)
+        .where(scope_condition(ImportBatch, actor))
+        .order_by(ImportBatch.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(stmt).scalars())

@@ -1,0 +1,172 @@
+"""The import screen (upload → check → result → confirm), the templates, and the one export
+route every export goes through."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    after_this_request,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
+from app.core.spreadsheets import write_workbook
+from app.core.web import client_ip
+from app.extensions import db
+from app.imports import exports, services, storage
+
+bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
+export_bp = Blueprint("exports", __name__, url_prefix="/exports")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _kind(key: str) -> services.Kind:
+    kind = services.KINDS.get(key)
+    if kind is None:
+        abort(404)
+    return kind
+
+
+@bp.route("/")
+@requires(WritesBusinessData)
+def index():
+    """Choose what to import, download its template, upload the file."""
+    kind = services.KINDS.get(request.args.get("kind", ""), services.KINDS["projects"])
+    return render_template(
+        "imports/index.html",
+        kind=kind,
+        kinds=services.KINDS,
+        batches=services.recent_batches(current_user),
+    )
+
+
+@bp.route("/template/<key>")
+@requires(WritesBusinessData)
+def template(key: str):
+    """The import template as an .xlsx file."""
+    kind = _kind(key)
+    return _send_sheets([kind.template()], f"{kind.title}导入模板.xlsx")
+
+
+def _send_sheets(sheets, download_name: str):
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    write_workbook(path, sheets)
+    return _send_temporary(path, download_name)
+
+
+def _send_temporary(path: Path, download_name: str):
+    @after_this_request
+    def forget(response):
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=download_name)
+
+
+def _result(outcome: services.Outcome, token: str | None):
+    return render_template(
+        "imports/result.html",
+        outcome=outcome,
+        token=token,
+        messages=services.error_messages(outcome.errors),
+    )
+
+
+@bp.route("/<key>/check", methods=["POST"])
+@requires(WritesBusinessData)
+def check(key: str):
+    """Check an uploaded file and show what would be imported, or every problem found."""
+    kind = _kind(key)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash("请选择要导入的文件", "warning")
+        return redirect(url_for("imports.index", kind=kind.key))
+    data = upload.read()
+    verified = kind.key == "funds" and request.form.get("verified") == "1"
+    outcome = services.check_file(kind.key, data, upload.filename, current_user, verified)
+    db.session.rollback()
+    token = None
+    if outcome.file_error is None:
+        token = storage.save(kind.key, upload.filename, current_user.id, verified, data)
+        if not outcome.ok:
+            services.write_error_copy(outcome, storage.errors_path(token))
+    return _result(outcome, token)
+
+
+@bp.route("/confirm/<token>", methods=["POST"])
+@requires(WritesBusinessData)
+def confirm(token: str):
+    """Import a checked file: every row, or, if anything changed meanwhile, none."""
+    pending = storage.load(token, current_user.id)
+    if pending is None:
+        flash("上传的文件已过期或不存在，请重新上传", "warning")
+        return redirect(url_for("imports.index"))
+    try:
+        outcome = services.import_file(
+            pending.kind, pending.data, pending.filename, current_user, pending.verified
+        )
+        if outcome.ok:
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash("该文件刚刚已被导入，不会重复导入", "warning")
+        return redirect(url_for("imports.index", kind=pending.kind))
+    if not outcome.ok:
+        db.session.rollback()
+        if outcome.table is not None and outcome.errors:
+            services.write_error_copy(outcome, storage.errors_path(token))
+        return _result(outcome, token)
+    storage.remove(token)
+    flash(f"已导入 {outcome.written} 行（批次 #{outcome.batch.id}）", "success")
+    if pending.kind == "funds":
+        status = "verified" if pending.verified else "pending"
+        return redirect(url_for("funds.index", status=status))
+    return redirect(url_for("imports.index", kind="projects"))
+
+
+@bp.route("/errors/<token>")
+@requires(WritesBusinessData)
+def errors(token: str):
+    """The uploaded file again with a 错误说明 column."""
+    pending = storage.load(token, current_user.id)
+    path = storage.errors_path(token)
+    if pending is None or not path.is_file():
+        abort(404)
+    stem = Path(pending.filename).stem[:60] or "导入文件"
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"{stem}_错误说明.xlsx")
+
+
+@export_bp.route("/<name>")
+@requires(ReadsBusinessData)
+def download(name: str):
+    """Any registered export, built within the user's scope, logged, streamed as .xlsx."""
+    export = exports.EXPORTS.get(name)
+    if export is None:
+        abort(404)
+    if not export.permission(current_user):
+        abort(403)
+    sheets, filters, label = export.build(current_user, request.args)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    try:
+        exports.run(sheets, path, name=name, filters=filters, actor=current_user, ip=client_ip())
+        db.session.commit()
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return _send_temporary(path, exports.filename(export, label))

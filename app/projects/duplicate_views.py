@@ -1,0 +1,121 @@
+"""The bureau's duplicate screens: groups of likely duplicates, and merging two into one."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.core.forms import STALE_MESSAGE, BaseForm, ServiceError
+from app.core.pagination import Page, page_number
+from app.core.permissions import IsBureau, requires
+from app.core.scoping import get_or_404
+from app.extensions import db
+from app.projects.duplicates import duplicate_groups, merge, merge_preview
+from app.projects.models import Project
+from app.projects.stages import STAGES
+
+bp = Blueprint("duplicates", __name__, url_prefix="/duplicates", template_folder="templates")
+
+GROUPS_PER_PAGE = 30
+
+
+class MergeForm(BaseForm):
+    keep = RadioField("保留哪一条", validate_choice=False)
+    reason = TextAreaField(
+        "合并原因",
+        validators=[DataRequired(message="请填写合并原因"), Length(max=500)],
+        description="如：北山镇与城关街道重复报送同一投资方，经核实为同一项目，由北山镇跟进",
+    )
+    a = HiddenField()
+    b = HiddenField()
+
+
+def same_investor(one: Project, other: Project) -> bool:
+    """True when the two are duplicates by DOMAIN.md: same USCC or same normalised name."""
+    same_code = bool(one.uscc) and one.uscc == other.uscc
+    return same_code or one.investor_key == other.investor_key
+
+
+def group_reason(group: list[Project]) -> str:
+    """Why the members of a group were put together, in words."""
+    codes = [p.uscc for p in group if p.uscc]
+    reasons = []
+    if len(codes) != len(set(codes)):
+        reasons.append("统一社会信用代码相同")
+    if len({p.investor_key for p in group}) < len(group):
+        reasons.append("投资方名称规范化后相同")
+    return "；".join(reasons)
+
+
+@bp.route("/")
+@requires(IsBureau)
+def index():
+    """Every group of live projects that look like the same investor."""
+    groups = duplicate_groups()
+    number = page_number(request.args.get("page"))
+    pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
+    number = min(number, pages)
+    start = (number - 1) * GROUPS_PER_PAGE
+    page = Page(
+        items=[(g, group_reason(g)) for g in groups[start : start + GROUPS_PER_PAGE]],
+        total=len(groups),
+        page=number,
+        per_page=GROUPS_PER_PAGE,
+    )
+    return render_template("duplicates/index.html", page=page)
+
+
+def _pair() -> tuple[Project, Project]:
+    """The two projects named by ?a=&b= (or the form), live and within scope, or 404."""
+    source = request.form if request.method == "POST" else request.args
+    a_id, b_id = source.get("a", ""), source.get("b", "")
+    if not (a_id.isdigit() and b_id.isdigit()) or a_id == b_id:
+        abort(404)
+    return get_or_404(Project, a_id, current_user), get_or_404(Project, b_id, current_user)
+
+
+@bp.route("/merge", methods=["GET", "POST"])
+@requires(IsBureau)
+def merge_pair():
+    """Compare two likely duplicates; keep one, with a reason; the other's records move."""
+    one, other = _pair()
+    if not same_investor(one, other):
+        flash("这两个项目的统一社会信用代码和投资方名称都不相同，不是疑似重复，不能合并", "danger")
+        return redirect(url_for("duplicates.index"))
+    form = MergeForm(a=str(one.id), b=str(other.id))
+    form.keep.choices = [(str(one.id), one.name), (str(other.id), other.name)]
+    general = []
+    if form.validate_on_submit():
+        if form.keep.data not in (str(one.id), str(other.id)):
+            form.keep.errors = [*form.keep.errors, "请选择保留哪一条记录"]
+        else:
+            keep, gone = (one, other) if form.keep.data == str(one.id) else (other, one)
+            try:
+                moved = merge(keep, gone, form.reason.data, current_user)
+                db.session.commit()
+            except ServiceError as error:
+                db.session.rollback()
+                general = form.apply_errors(error)
+            except StaleDataError:
+                db.session.rollback()
+                general = [STALE_MESSAGE]
+            else:
+                flash(
+                    f"已将“{gone.name}”（{gone.unit.name}）合并到“{keep.name}”"
+                    f"（{keep.unit.name}），移动记录 {moved} 条",
+                    "success",
+                )
+                return redirect(url_for("projects.detail", project_id=keep.id))
+    elif request.method == "POST" and not form.keep.data:
+        form.keep.errors = [*form.keep.errors, "请选择保留哪一条记录"]
+    return render_template(
+        "duplicates/merge.html",
+        form=form,
+        general=general,
+        pair=(one, other),
+        previews={one.id: merge_preview(one, other), other.id: merge_preview(other, one)},
+        milestones=[s for s in STAGES if s.date_field],
+    )

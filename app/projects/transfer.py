@@ -1,0 +1,337 @@
+"""Projects in and out of spreadsheets: the import template's columns, each row checked into
+a ProjectData, and the filtered list exported with the same columns so it imports back."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from app.core import cells, history, uscc
+from app.core.cells import CellError, CheckedRows, RowError
+from app.core.money import yuan_to_wan
+from app.core.spreadsheets import Column, Sheet, Table
+from app.events.models import PromotionEvent
+from app.extensions import db
+from app.leaders.models import Leader
+from app.projects.models import INDUSTRIES, SOURCES, Project
+from app.projects.names import normalise_investor
+from app.projects.queries import ProjectFilters, project_statement
+from app.projects.services import ProjectData, create_project, field_problems, milestone_problems
+from app.units.models import Unit
+
+HEADERS = (
+    "项目名称",
+    "投资方",
+    "统一社会信用代码",
+    "投资方所在省",
+    "投资方所在市",
+    "是否外资",
+    "产业类别",
+    "产业链",
+    "计划总投资（万元）",
+    "责任单位",
+    "包保领导",
+    "项目来源",
+    "招商活动",
+    "洽谈日期",
+    "签约日期",
+    "合同投资额（万元）",
+    "注册日期",
+    "开工日期",
+    "投产日期",
+    "备注",
+)
+REQUIRED = ("项目名称", "投资方", "产业类别", "责任单位", "项目来源")
+DATES = {
+    "洽谈日期": "negotiating_on",
+    "签约日期": "signed_on",
+    "注册日期": "registered_on",
+    "开工日期": "started_on",
+    "投产日期": "operating_on",
+}
+# The service's field names -> the template column a problem belongs to.
+COLUMN_OF = {
+    "name": "项目名称",
+    "investor_name": "投资方",
+    "uscc": "统一社会信用代码",
+    "industry": "产业类别",
+    "source": "项目来源",
+    "unit_id": "责任单位",
+    "leader_id": "包保领导",
+    "event_id": "招商活动",
+    "planned_wan": "计划总投资（万元）",
+    "contract_wan": "合同投资额（万元）",
+    **{field: header for header, field in DATES.items()},
+}
+COLUMNS = [
+    Column("项目名称", width=30),
+    Column("投资方", width=32),
+    Column("统一社会信用代码", width=21),
+    Column("投资方所在省", width=13),
+    Column("投资方所在市", width=13),
+    Column("是否外资", width=9),
+    Column("产业类别", width=9),
+    Column("产业链", width=16),
+    Column("计划总投资（万元）", "money", total=True),
+    Column("责任单位", width=14),
+    Column("包保领导", width=10),
+    Column("项目来源", width=12),
+    Column("招商活动", width=22),
+    Column("洽谈日期", "date"),
+    Column("签约日期", "date"),
+    Column("合同投资额（万元）", "money", total=True),
+    Column("注册日期", "date"),
+    Column("开工日期", "date"),
+    Column("投产日期", "date"),
+    Column("备注", width=30),
+]
+
+
+def name_key(name: str) -> str:
+    """A project name as compared for duplicates: half-width, no spaces, lower case."""
+    return "".join(unicodedata.normalize("NFKC", name or "").split()).lower()
+
+
+class References:
+    """Units, leaders and events by name, loaded once for a whole file."""
+
+    def __init__(self) -> None:
+        self.units = {u.name: u for u in db.session.execute(select(Unit)).scalars()}
+        self.leaders: dict[str, list[Leader]] = {}
+        for leader in db.session.execute(select(Leader).where(Leader.active.is_(True))).scalars():
+            self.leaders.setdefault(leader.name, []).append(leader)
+            self.leaders.setdefault(leader.label, []).append(leader)
+        self.events = {
+            e.name: e.id
+            for e in db.session.execute(select(PromotionEvent.id, PromotionEvent.name)).all()
+        }
+
+    def unit_id(self, raw: str, actor: Any) -> int | None:
+        if not raw:
+            if actor.role == "unit":
+                return actor.unit_id
+            raise CellError("请填写责任单位")
+        unit = self.units.get(raw)
+        if unit is None:
+            raise CellError(f"责任单位“{raw}”不存在，请填写系统中的单位全称")
+        return unit.id
+
+    def leader_id(self, raw: str) -> int | None:
+        if not raw:
+            return None
+        found = self.leaders.get(raw, [])
+        if not found:
+            raise CellError(f"包保领导“{raw}”不存在或已停用")
+        if len({leader.id for leader in found}) > 1:
+            raise CellError(f"有多位领导名为“{raw}”，请写成“姓名（职务）”")
+        return found[0].id
+
+    def event_id(self, raw: str) -> int | None:
+        if not raw:
+            return None
+        if raw not in self.events:
+            raise CellError(f"招商活动“{raw}”不存在，请先在招商活动中登记")
+        return self.events[raw]
+
+
+def _read_row(table: Table, cells_: list[Any], refs: References, actor: Any, errors: dict):
+    """One row into a ProjectData; unreadable cells are noted in `errors` by column."""
+
+    def read(header: str, parse, *args):
+        try:
+            return parse(table.get(cells_, header), *args)
+        except CellError as error:
+            errors[header] = str(error)
+            return None
+
+    def text(header: str) -> str:
+        return cells.text(table.get(cells_, header))
+
+    def ref(header: str, lookup, *args):
+        try:
+            return lookup(text(header), *args)
+        except CellError as error:
+            errors[header] = str(error)
+            return None
+
+    dates = {field: read(header, cells.parse_date) for header, field in DATES.items()}
+    return ProjectData(
+        name=text("项目名称"),
+        investor_name=text("投资方"),
+        uscc=text("统一社会信用代码") or None,
+        origin_province=text("投资方所在省"),
+        origin_city=text("投资方所在市"),
+        foreign_funded=bool(read("是否外资", cells.parse_yes_no)),
+        industry=text("产业类别"),
+        chain_tag=text("产业链") or None,
+        planned_wan=read("计划总投资（万元）", cells.optional_amount),
+        unit_id=ref("责任单位", refs.unit_id, actor),
+        leader_id=ref("包保领导", refs.leader_id),
+        source=text("项目来源"),
+        event_id=ref("招商活动", refs.event_id),
+        notes=cells.text(table.get(cells_, "备注")) or None,
+        milestones={k: v for k, v in dates.items() if v is not None},
+        contract_wan=read("合同投资额（万元）", cells.optional_amount),
+    )
+
+
+def _service_problems(data: ProjectData, actor: Any, errors: dict) -> None:
+    found = field_problems(data, actor)
+    code = uscc.normalise(data.uscc) or None
+    found.update(milestone_problems(dict(data.milestones), data.contract_wan, code))
+    if data.industry and data.industry not in INDUSTRIES:
+        found["industry"] = f"产业类别“{data.industry}”不在可选范围：" + " / ".join(INDUSTRIES)
+    if data.source and data.source not in SOURCES:
+        found["source"] = f"项目来源“{data.source}”不在可选范围：" + " / ".join(SOURCES)
+    for name, message in found.items():
+        errors.setdefault(COLUMN_OF.get(name, ""), message)
+
+
+@dataclass
+class _Known:
+    """Live projects already recorded, by (name, investor) and by investor or USCC."""
+
+    by_pair: dict[tuple[str, str], str]
+    by_investor: dict[str, str]
+    by_code: dict[str, str]
+
+
+def _known() -> _Known:
+    rows = db.session.execute(
+        select(Project.name, Project.investor_key, Project.uscc, Unit.name)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(Project.deleted_at.is_(None))
+    )
+    known = _Known({}, {}, {})
+    for name, investor, code, unit in rows:
+        known.by_pair[(name_key(name), investor)] = unit
+        known.by_investor.setdefault(investor, unit)
+        if code:
+            known.by_code.setdefault(code, unit)
+    return known
+
+
+def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
+    """Check every row; the result lists every problem and what would be written."""
+    refs = References()
+    known = _known()
+    seen_pair: dict[tuple[str, str], int] = {}
+    seen_investor: dict[str, int] = {}
+    items, problems, warnings, preview = [], [], [], []
+    for number, row in table.rows:
+        errors: dict[str, str] = {}
+        data = _read_row(table, row, refs, actor, errors)
+        _service_problems(data, actor, errors)
+        pair = (name_key(data.name), normalise_investor(data.investor_name))
+        if data.name and data.investor_name:
+            if pair in seen_pair:
+                errors.setdefault(
+                    "项目名称", f"与第 {seen_pair[pair]} 行是同一项目（同名同投资方）"
+                )
+            elif pair in known.by_pair:
+                errors.setdefault(
+                    "项目名称",
+                    f"系统中已有该项目（同名同投资方，{known.by_pair[pair]}），不能重复导入",
+                )
+            else:
+                similar = known.by_investor.get(pair[1]) or known.by_code.get(data.uscc or "")
+                if similar:
+                    warnings.append(
+                        RowError(number, "投资方", f"疑似重复：{similar} 已登记同一投资方的项目")
+                    )
+                elif pair[1] in seen_investor:
+                    warnings.append(
+                        RowError(number, "投资方", f"与第 {seen_investor[pair[1]]} 行为同一投资方")
+                    )
+            seen_pair.setdefault(pair, number)
+            seen_investor.setdefault(pair[1], number)
+        problems.extend(RowError(number, column, message) for column, message in errors.items())
+        if not errors:
+            items.append((number, data))
+            if len(preview) < 10:
+                preview.append(
+                    [
+                        number,
+                        data.name,
+                        data.investor_name,
+                        data.industry,
+                        data.milestones.get("signed_on") or "",
+                        data.contract_wan or "",
+                    ]
+                )
+    signed = sum(1 for _n, d in items if d.milestones.get("signed_on"))
+    summary = [f"共 {len(table.rows)} 行，可导入 {len(items)} 个项目，其中已签约 {signed} 个"]
+    headers = ["行号", "项目名称", "投资方", "产业类别", "签约日期", "合同投资额（万元）"]
+    return CheckedRows(items, problems, warnings, summary, headers, preview)
+
+
+def write(checked: CheckedRows, actor: Any, note: str) -> int:
+    """Create every checked project (the check has passed); return how many."""
+    for _number, data in checked.items:
+        history.note_reason(db.session, note)
+        create_project(data, actor, confirm_duplicate=True)
+    return len(checked.items)
+
+
+def template_sheet() -> Sheet:
+    """The downloadable import template: the headers and one example row."""
+    example = [
+        "新能源电池材料项目",
+        "宁德示例新能源科技有限公司",
+        "",
+        "福建省",
+        "宁德市",
+        "否",
+        "工业",
+        "新能源",
+        "50000",
+        "",
+        "",
+        "招商推介会",
+        "",
+        "2026-03-05",
+        "2026/4/18",
+        "48000.5",
+        "",
+        "",
+        "",
+        "签约、注册日期写法：2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日",
+    ]
+    return Sheet("项目导入模板", COLUMNS, [example])
+
+
+def export_rows(actor: Any, filters: ProjectFilters) -> Iterator[list[Any]]:
+    """The filtered, scoped projects, one row each, in the template's column order."""
+    stmt = project_statement(actor, filters).execution_options(yield_per=1000)
+    for p in db.session.execute(stmt).scalars():
+        yield [
+            p.name,
+            p.investor_name,
+            p.uscc or "",
+            p.origin_province,
+            p.origin_city,
+            "是" if p.foreign_funded else "否",
+            p.industry,
+            p.chain_tag or "",
+            yuan_to_wan(p.planned_investment),
+            p.unit.name,
+            p.leader.name if p.leader else "",
+            p.source,
+            p.event.name if p.event else "",
+            p.negotiating_on,
+            p.signed_on,
+            None if p.contract_investment is None else yuan_to_wan(p.contract_investment),
+            p.registered_on,
+            p.started_on,
+            p.operating_on,
+            p.notes or "",
+        ]
+
+
+def export_sheet(actor: Any, filters: ProjectFilters) -> Sheet:
+    """The project list as an import-compatible sheet (no title row: the header comes first)."""
+    return Sheet("招商项目", COLUMNS, export_rows(actor, filters))

@@ -1,0 +1,262 @@
+"""Project list, board, page, create and edit."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import phones
+from app.core.forms import STALE_MESSAGE, ServiceError, choices, read_wan
+from app.core.pagination import page_number, paginate
+from app.core.panels import panels_for
+from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
+from app.core.scoping import get_or_404
+from app.extensions import db
+from app.projects import access, queries, services
+from app.projects.duplicates import DuplicateFound
+from app.projects.forms import FollowUpForm, ProjectForm
+from app.projects.models import INDUSTRIES, SOURCES, Project
+from app.projects.stages import STAGES, next_manual_stage, time_limits
+
+bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
+
+
+def _prepare(form: ProjectForm) -> ProjectForm:
+    refs = queries.reference_choices(current_user)
+    form.unit_id.choices = choices(refs["units"], blank="请选择")
+    form.leader_id.choices = choices(refs["leaders"], blank="（无）")
+    form.event_id.choices = choices(refs["events"], blank="（无）")
+    return form
+
+
+def _data(form: ProjectForm) -> services.ProjectData:
+    """The form's values; a bad amount is reported together with every other problem."""
+    amount_errors: dict[str, str] = {}
+    data = services.ProjectData(
+        name=form.name.data or "",
+        investor_name=form.investor_name.data or "",
+        unit_id=form.unit_id.data,
+        source=form.source.data or "",
+        industry=form.industry.data or "",
+        uscc=form.uscc.data,
+        origin_province=form.origin_province.data or "",
+        origin_city=form.origin_city.data or "",
+        foreign_funded=form.foreign_funded.data,
+        chain_tag=form.chain_tag.data,
+        planned_wan=read_wan(form.planned_wan, amount_errors),
+        leader_id=form.leader_id.data,
+        event_id=form.event_id.data,
+        trip_id=int(str(form.trip_id.data)) if str(form.trip_id.data or "").isdigit() else None,
+        notes=form.notes.data,
+    )
+    if amount_errors:
+        raise ServiceError({**services.field_problems(data, current_user), **amount_errors})
+    return data
+
+
+def _list_context() -> dict:
+    refs = queries.reference_choices(current_user)
+    return {
+        "refs": refs,
+        "stages": STAGES,
+        "industries": INDUSTRIES,
+        "sources": SOURCES,
+        "limits": time_limits(current_app.config),
+    }
+
+
+@bp.route("/")
+@requires(ReadsBusinessData)
+def index():
+    """Every project the user may see, filtered, searched, sorted, 50 a page."""
+    filters = queries.ProjectFilters.from_args(request.args)
+    statement = queries.project_statement(current_user, filters)
+    page = paginate(
+        statement, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
+    )
+    return render_template(
+        "projects/index.html",
+        page=page,
+        filters=filters,
+        over_limit=queries.over_limit,
+        days_in_stage=queries.days_in_stage,
+        **_list_context(),
+    )
+
+
+@bp.route("/board")
+@requires(ReadsBusinessData)
+def board():
+    """The pipeline: a column per stage with exact counts and sums, 50 cards each."""
+    filters = queries.ProjectFilters.from_args(request.args)
+    columns = queries.board_columns(current_user, filters)
+    for column in columns:
+        column["cards"] = queries.board_cards(current_user, filters, column["stage"].order)
+    return render_template(
+        "projects/board.html",
+        columns=columns,
+        filters=filters,
+        over_limit=queries.over_limit,
+        days_in_stage=queries.days_in_stage,
+        next_stage=next_manual_stage,
+        can_edit=access.can_edit,
+        **_list_context(),
+    )
+
+
+@bp.route("/board/<int:stage_order>")
+@requires(ReadsBusinessData)
+def board_more(stage_order: int):
+    """More cards of one column (htmx)."""
+    if stage_order not in {s.order for s in STAGES}:
+        abort(404)
+    filters = queries.ProjectFilters.from_args(request.args)
+    offset = page_number(request.args.get("offset")) if request.args.get("offset") else 0
+    cards = queries.board_cards(current_user, filters, stage_order, offset=offset)
+    return render_template(
+        "projects/_cards.html",
+        cards=cards,
+        stage_order=stage_order,
+        offset=offset,
+        filters=filters,
+        over_limit=queries.over_limit,
+        days_in_stage=queries.days_in_stage,
+        next_stage=next_manual_stage,
+        can_edit=access.can_edit,
+        limits=time_limits(current_app.config),
+    )
+
+
+def _duplicate_context(error: DuplicateFound) -> list:
+    return error.matches
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(WritesBusinessData)
+def create():
+    """Record a new lead. A double submit finds the project the first submit created."""
+    form = _prepare(ProjectForm())
+    general, duplicates = [], []
+    if request.method == "GET":
+        form.submission_id.data = str(uuid.uuid4())
+        if current_user.role == "unit":
+            form.unit_id.data = current_user.unit_id
+        if request.args.get("event_id", "").isdigit():
+            form.event_id.data = int(request.args["event_id"])
+            form.source.data = "招商推介会"
+        if request.args.get("source") in SOURCES:
+            form.source.data = request.args["source"]
+        if request.args.get("trip_id", "").isdigit():
+            form.trip_id.data = request.args["trip_id"]
+            form.source.data = "领导外出招商"
+    elif form.validate_on_submit():
+        earlier = services.project_by_submission(form.submission_id.data or "")
+        if earlier is not None:
+            return redirect(url_for("projects.detail", project_id=earlier.id))
+        try:
+            project = services.create_project(
+                _data(form),
+                current_user,
+                submission_id=form.submission_id.data or None,
+                confirm_duplicate=form.confirm_duplicate.data,
+            )
+            db.session.commit()
+        except DuplicateFound as error:
+            db.session.rollback()
+            duplicates = _duplicate_context(error)
+        except ServiceError as error:
+            db.session.rollback()
+            general = form.apply_errors(error)
+        except IntegrityError:
+            db.session.rollback()
+            earlier = services.project_by_submission(form.submission_id.data or "")
+            if earlier is None:
+                raise
+            return redirect(url_for("projects.detail", project_id=earlier.id))
+        else:
+            flash(f"已登记项目“{project.name}”", "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template(
+        "projects/form.html", form=form, general=general, duplicates=duplicates, project=None
+    )
+
+
+@bp.route("/<int:project_id>/edit", methods=["GET", "POST"])
+@requires(WritesBusinessData)
+def edit(project_id: int):
+    """Edit a project's data; a save based on an out-of-date page is refused."""
+    project = get_or_404(Project, project_id, current_user)
+    if not access.can_edit(current_user, project):
+        abort(403)
+    form = _prepare(ProjectForm(obj=project))
+    if request.method == "GET":
+        form.planned_wan.data = f"{project.planned_wan:.2f}"
+    general, duplicates, stale = [], [], None
+    if form.validate_on_submit():
+        try:
+            services.update_project(
+                project,
+                _data(form),
+                current_user,
+                form.version.data,
+                confirm_duplicate=form.confirm_duplicate.data,
+            )
+            db.session.commit()
+        except DuplicateFound as error:
+            db.session.rollback()
+            duplicates = _duplicate_context(error)
+        except (ServiceError, StaleDataError) as error:
+            db.session.rollback()
+            message = STALE_MESSAGE if isinstance(error, StaleDataError) else None
+            general = [message] if message else form.apply_errors(error)
+            if STALE_MESSAGE in general:
+                stale = db.session.get(Project, project_id)
+                form.version.data = stale.version
+        else:
+            flash("项目已保存", "success")
+            return redirect(url_for("projects.detail", project_id=project.id))
+    return render_template(
+        "projects/form.html",
+        form=form,
+        general=general,
+        duplicates=duplicates,
+        project=project,
+        stale=stale,
+    )
+
+
+@bp.route("/<int:project_id>")
+@requires(ReadsBusinessData)
+def detail(project_id: int):
+    """A project: its data, milestones, contacts, follow-ups, history and other domains' tabs."""
+    return render_detail(get_or_404(Project, project_id, current_user))
+
+
+def render_detail(project: Project, follow_up_form: FollowUpForm | None = None):
+    """The project page; a follow-up form that failed comes back with the user's input."""
+    full_phone = access.sees_full_phone(current_user, project)
+    contacts = [
+        (c, phones.display(c.phone) if full_phone else phones.masked(c.phone))
+        for c in project.contacts
+    ]
+    return render_template(
+        "projects/detail.html",
+        project=project,
+        contacts=contacts,
+        full_phone=full_phone,
+        editable=access.can_edit(current_user, project),
+        follow_ups=queries.follow_ups_of(project),
+        history=queries.history_of(project),
+        panels=panels_for("project", project, current_user),
+        next_stage=next_manual_stage(project.stage_order),
+        stages=STAGES,
+        can_correct=access.can_correct_milestones(current_user),
+        over=queries.over_limit(project, time_limits(current_app.config)),
+        days=queries.days_in_stage(project),
+        follow_up_form=follow_up_form or FollowUpForm(formdata=None),
+        follow_up_open=follow_up_form is not None,
+    )

@@ -1,0 +1,208 @@
+"""Target screens: the completion table, the records behind a figure, the unit's claim."""
+
+from __future__ import annotations
+
+import io
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.core import security_log
+from app.core.dates import today
+from app.core.forms import ServiceError
+from app.core.money import format_wan
+from app.core.pagination import page_number, paginate
+from app.core.permissions import IsUnit, ReadsBusinessData, requires
+from app.core.scoping import get_or_404, scoped_select
+from app.core.spreadsheets import write_workbook
+from app.core.web import client_ip
+from app.extensions import db
+from app.reports.figures import targets as figures
+from app.targets import exports, services
+from app.targets.forms import ClaimForm
+from app.targets.models import MEASURES, Target
+from app.units.models import Unit
+
+bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LIGHT_CLASSES = {"green": "success", "yellow": "warning", "red": "danger"}
+
+
+def year_and_month() -> tuple[int, int]:
+    """The period asked for: this year to the current month by default, a past year to 12."""
+    now = today()
+    raw_year, raw_month = request.args.get("year", ""), request.args.get("month", "")
+    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else now.year
+    default = now.month if year == now.year else 12
+    month = int(raw_month) if raw_month.isdigit() and 1 <= int(raw_month) <= 12 else default
+    return year, month
+
+
+def years_offered(year: int) -> list[int]:
+    """Years with targets, and the years around this one."""
+    found = {y for (y,) in db.session.execute(select(Target.year).distinct())}
+    now = today().year
+    return sorted(found | {now - 1, now, now + 1, year}, reverse=True)
+
+
+def funds_link(row: figures.UnitRow, measure, table: figures.TargetTable) -> str | None:
+    """The verified ledger entries behind a funds figure (None while funds has no screen)."""
+    if "funds.index" not in current_app.view_functions:
+        return None
+    args = {"year": table.year, "to": table.month, "unit_id": row.unit_id, "status": "verified"}
+    if measure.origin:
+        args["origin"] = measure.origin
+    return url_for("funds.index", **args)
+
+
+def achieved_link(row: figures.UnitRow, measure, table: figures.TargetTable) -> str | None:
+    """Where an achieved figure's records are listed."""
+    if not row.unit_id:
+        return None
+    if measure.key in figures.MEASURE_RECORDS:
+        return url_for(
+            "targets.records",
+            unit_id=row.unit_id,
+            year=table.year,
+            month=table.month,
+            key=figures.MEASURE_RECORDS[measure.key],
+        )
+    return funds_link(row, measure, table)
+
+
+def shown_value(measure, value: int | None) -> str:
+    """A target or an achieved figure as shown: 万元 with two decimals, or a count."""
+    if value is None:
+        return "—"
+    return format_wan(value) if measure.money else str(value)
+
+
+@bp.route("/")
+@requires(ReadsBusinessData)
+def index():
+    """目标任务完成情况: every unit, each target, achieved, rate, lag, light, rank."""
+    year, month = year_and_month()
+    table = figures.target_table(current_user, year, month)
+    return render_template(
+        "targets/index.html",
+        table=table,
+        years=years_offered(year),
+        achieved_link=achieved_link,
+        shown=shown_value,
+        light_class=LIGHT_CLASSES,
+        lights=figures.LIGHTS,
+        yellow_max=current_app.config["LIGHT_YELLOW_MAX_LAG"],
+    )
+
+
+@bp.route("/records")
+@requires(ReadsBusinessData)
+def records():
+    """The projects behind one achieved figure of one unit."""
+    year, month = year_and_month()
+    key = request.args.get("key", "")
+    raw_unit = request.args.get("unit_id", "")
+    if key not in figures.RECORDS or not raw_unit.isdigit():
+        abort(404)
+    unit = get_or_404(Unit, raw_unit, current_user)
+    stmt = figures.records_statement(current_user, unit.id, year, month, key)
+    page = paginate(stmt, page_number(request.args.get("page")), current_app.config["PER_PAGE"])
+    return render_template(
+        "targets/records.html",
+        page=page,
+        unit=unit,
+        year=year,
+        month=month,
+        title=figures.RECORDS[key][0],
+        key=key,
+    )
+
+
+@bp.route("/export")
+@requires(ReadsBusinessData)
+def export():
+    """The completion table as the bureau prints it."""
+    year, month = year_and_month()
+    table = figures.target_table(current_user, year, month)
+    buffer = io.BytesIO()
+    rows = write_workbook(buffer, [exports.table_sheet(table, today())])
+    security_log.record(
+        db.session,
+        "export",
+        user=current_user,
+        ip=client_ip(),
+        what="目标任务完成情况",
+        filter={"year": year, "month": month},
+        rows=rows,
+    )
+    db.session.commit()
+    buffer.seek(0)
+    return send_file(
+        buffer,
+        mimetype=XLSX,
+        as_attachment=True,
+        download_name=f"{year}年1-{month}月目标任务完成情况.xlsx",
+    )
+
+
+@bp.route("/mine")
+@requires(IsUnit)
+def mine():
+    """A unit's targets, year by year, with the claim button and this year's progress."""
+    targets = list(
+        db.session.execute(
+            scoped_select(Target, current_user).order_by(Target.year.desc())
+        ).scalars()
+    )
+    year, month = year_and_month()
+    table = figures.target_table(current_user, year, month)
+    return render_template(
+        "targets/mine.html",
+        targets=targets,
+        table=table,
+        row=table.rows[0] if table.rows else None,
+        measures=MEASURES,
+        shown=shown_value,
+        form=ClaimForm(),
+        light_class=LIGHT_CLASSES,
+        lights=figures.LIGHTS,
+        achieved_link=achieved_link,
+    )
+
+
+@bp.route("/<int:target_id>/claim", methods=["POST"])
+@requires(IsUnit)
+def claim(target_id: int):
+    """The unit claims its target; a second claim leaves the first one standing."""
+    target = get_or_404(Target, target_id, current_user)
+    if not ClaimForm().validate_on_submit():
+        abort(400)
+    try:
+        made = services.claim(target, current_user)
+        db.session.commit()
+    except ServiceError as error:
+        db.session.rollback()
+        for message in error.errors.values():
+            flash(message, "danger")
+    except StaleDataError:
+        db.session.rollback()
+        flash("目标任务刚被他人认领或修改，请查看最新情况", "warning")
+    else:
+        if made:
+            flash(f"已认领{target.year}年目标任务", "success")
+        else:
+            flash(f"{target.year}年目标任务此前已认领", "info")
+    return redirect(url_for("targets.mine", year=target.year))

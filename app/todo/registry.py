@@ -1,0 +1,115 @@
+"""The to-do registry: each domain adds a provider that returns sections for a user; the
+home page shows them and the navigation shows how many items need action."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask import current_app, g
+
+from app.core.dates import today
+from app.extensions import db
+
+SHOWN = 10  # items a section lists before "查看全部"
+
+
+@dataclass
+class TodoItem:
+    """One thing to do, linking to the page where it is dealt with."""
+
+    title: str
+    url: str
+    detail: str = ""
+    due_on: date | None = None
+    overdue: bool = False
+    tag: str = ""  # a short label beside the title, e.g. "逾期 3 天"
+
+
+@dataclass
+class TodoSection:
+    """A group of items on the to-do page (到期跟进, 逾期问题, ...).
+
+    `total` is the full count when `items` holds only the first few; `badge` is how many of
+    them count in the navigation badge (default: `total`); `note` is shown when there are no
+    items (e.g. "本月已登记外出招商"); `more_url` opens the full list."""
+
+    key: str
+    title: str
+    items: list[TodoItem] = field(default_factory=list)
+    total: int | None = None
+    badge: int | None = None
+    more_url: str | None = None
+    icon: str = "check2-square"
+    tone: str = "primary"  # primary, danger, warning, secondary
+    note: str = ""
+    order: int = 100
+
+    def __post_init__(self) -> None:
+        if self.total is None:
+            self.total = len(self.items)
+        if self.badge is None:
+            self.badge = self.total
+
+
+@dataclass(frozen=True)
+class TodoProvider:
+    """A domain's contribution: `sections(user, on)` returns its sections for that user (an
+    empty list when it has nothing for that role). `roles` limits which users it is asked
+    about; `count(user, on)`, if given, is a cheap badge count used instead of building the
+    sections on every page."""
+
+    key: str
+    sections: Callable[[Any, date], list[TodoSection]]
+    roles: frozenset[str] = frozenset({"admin", "auditor", "bureau", "unit", "leader"})
+    count: Callable[[Any, date], int] | None = None
+
+
+def register(app, provider: TodoProvider) -> None:
+    """Add a provider to the application's to-do page (a second one with the same key
+    replaces the first)."""
+    providers = app.extensions.setdefault("crm_todo", {})
+    providers[provider.key] = provider
+
+
+def _providers(user: Any) -> list[TodoProvider]:
+    providers = current_app.extensions.get("crm_todo", {}).values()
+    return [p for p in providers if getattr(user, "role", None) in p.roles]
+
+
+def sections_for(user: Any, on: date | None = None) -> list[TodoSection]:
+    """Every section for this user, in display order."""
+    on = on or today()
+    sections = [s for p in _providers(user) for s in p.sections(user, on)]
+    if on == today() and getattr(user, "id", None) is not None:
+        # The page has just counted them: the navigation badge of this request need not.
+        g.setdefault("todo_badge", {})[user.id] = sum(s.badge or 0 for s in sections)
+    return sorted(sections, key=lambda s: (s.order, s.key))
+
+
+def _count(user: Any, on: date) -> int:
+    total = 0
+    for provider in _providers(user):
+        if provider.count is not None:
+            total += provider.count(user, on)
+        else:
+            total += sum(s.badge or 0 for s in provider.sections(user, on))
+    return total
+
+
+def badge_count(user: Any) -> int | None:
+    """The navigation badge: items needing action, once per request. A failing provider
+    must not take every page down: it is logged and the badge is left out."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    cache = g.setdefault("todo_badge", {})
+    if user.id not in cache:
+        try:
+            with db.session.begin_nested():
+                cache[user.id] = _count(user, today())
+        except Exception:
+            current_app.logger.exception("to-do badge count failed")
+            cache[user.id] = None
+    return cache[user.id]

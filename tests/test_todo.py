@@ -1,0 +1,206 @@
+"""我的待办: each role's to-do page holds exactly what it should, each item opens where it is
+dealt with, the navigation shows the count, and other domains add sections through the
+registry."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.todo import TodoItem, TodoProvider, TodoSection, register
+from tests.care.conftest import CareFactory
+
+
+@pytest.fixture(autouse=True)
+def only_these_providers(app):
+    """The projects' and aftercare's sections only: targets, trips and funds add their own
+    sections through the registry and test them in their own suites."""
+    providers = app.extensions["crm_todo"]
+    for key in list(providers):
+        if key not in ("projects", "care"):
+            del providers[key]
+
+
+@pytest.fixture
+def world(make, people):
+    """One item of every kind for every role, and a few near misses that must not show."""
+    care = CareFactory(make)
+    d = care.days_ago
+    a, b = people["unit_a"], people["unit_b"]
+    head = make.leader("张书记", "区委书记", head_kind="party", user=people["leader"])
+    care_project = make.project(
+        a,
+        "城关安商项目",
+        "甲公司",
+        lead_on=d(90),
+        signed_on=d(30),
+        leader_id=head.id,
+        contract_investment=10_000_000,
+    )
+    b_project = make.project(b, "北山签约项目", "乙公司", lead_on=d(90), signed_on=d(30))
+    make.project(a, "城关滞后线索", "丙公司", lead_on=d(40))
+    make.project(
+        a, "城关未开工项目", "丁公司", lead_on=d(300), signed_on=d(200), registered_on=d(10)
+    )
+    make.project(a, "城关重复项目", "乙公司", lead_on=d(0))
+    make.follow_up(care_project, people["unit"], d(5), next_step="回访企业", next_due_on=d(0))
+    make.follow_up(
+        care_project, people["unit"], d(9), next_step="已被新跟进取代", next_due_on=d(1)
+    )  # superseded by the newer one above
+    make.follow_up(b_project, people["bureau"], d(6), next_step="约见投资方", next_due_on=d(1))
+    care.problem(b_project, "交办城关办理", handling_unit=a, deadline=d(-10))
+    care.problem(care_project, "北山逾期未办", handling_unit=b, deadline=d(1))
+    care.problem(care_project, "尚未交办")
+    care.problem(care_project, "上报包保领导", handling_unit=a, deadline=d(-3), level=1)
+    care.problem(b_project, "上报主要领导", handling_unit=b, deadline=d(-3), level=2)
+    care.problem(care_project, "已经办结", handling_unit=a, deadline=d(3), status="resolved")
+    care.commitment(care_project, a, "道路硬化逾期", due_on=d(1))
+    care.commitment(care_project, a, "今天到期的承诺", due_on=d(0))
+    return {"care_project": care_project, "b_project": b_project}
+
+
+EXPECTED = {
+    "unit": {
+        "projects.due_follow_ups": ["回访企业"],
+        "care.handed": ["【水电气】上报包保领导", "【水电气】交办城关办理"],
+        "care.overdue_elsewhere": ["【水电气】北山逾期未办"],
+        "care.overdue_commitments": ["道路硬化逾期"],
+        "attention.stalled": ["城关滞后线索"],
+        "attention.not_started": ["城关未开工项目"],
+    },
+    "other_unit": {
+        "projects.due_follow_ups": [],
+        "care.handed": ["【水电气】北山逾期未办", "【水电气】上报主要领导"],
+        "care.overdue_elsewhere": [],
+        "care.overdue_commitments": [],
+        "attention.stalled": [],
+        "attention.not_started": [],
+    },
+    "bureau": {
+        "projects.due_follow_ups": ["约见投资方"],
+        "care.unassigned": ["【水电气】尚未交办"],
+        "care.overdue": ["【水电气】北山逾期未办"],
+        "projects.duplicates": ["北山签约项目、城关重复项目"],
+    },
+    "leader": {
+        "leader.projects": ["城关安商项目"],
+        "care.escalated": ["【水电气】上报主要领导", "【水电气】上报包保领导"],
+    },
+    "admin": {},
+    "auditor": {},
+}
+BADGE = {"unit": 7, "other_unit": 2, "bureau": 4, "leader": 2, "admin": None, "auditor": None}
+
+
+def sections(page: str) -> dict[str, list[str]]:
+    """Section key -> the titles of its items, in order, from the to-do page."""
+    out = {}
+    for key, body in re.findall(
+        r'<section [^>]*data-testid="todo-([^"]+)"(.*?)</section>', page, re.S
+    ):
+        out[key] = re.findall(r'<a class="fw-semibold text-break" href="[^"]+">([^<]+)</a>', body)
+    return out
+
+
+def links(page: str) -> list[str]:
+    return re.findall(r'<a class="fw-semibold text-break" href="([^"]+)">', page)
+
+
+def badge(page: str) -> int | None:
+    found = re.search(r'data-testid="nav-badge"[^>]*>(\d+)<', page)
+    return int(found.group(1)) if found else None
+
+
+@pytest.mark.parametrize("role", list(EXPECTED))
+def test_each_roles_todo_page_holds_exactly_what_it_should(client, people, login, world, role):
+    login(people[role])
+    page = client.get("/").get_data(as_text=True)
+    assert "我的待办" in page
+    assert sections(page) == EXPECTED[role]
+    assert badge(page) == BADGE[role]
+    # Other pages count without building the sections, and must agree.
+    assert badge(client.get("/account/password").get_data(as_text=True)) == BADGE[role]
+    for url in links(page):  # every item opens where it is dealt with
+        assert client.get(url).status_code == 200, url
+
+
+def test_admin_and_auditor_keep_their_function_cards(client, people, login):
+    login(people["admin"])
+    page = client.get("/").get_data(as_text=True)
+    assert "账户管理" in page and 'data-testid="todo-' not in page
+
+
+def test_the_badge_follows_the_work_done(client, people, login, world):
+    login(people["other_unit"])
+    page = client.get("/care/problems").get_data(as_text=True)
+    assert badge(page) == 2  # every page shows it
+    problem_id = int(
+        re.search(r'href="/care/problems/(\d+)">【水电气】北山逾期未办', page).group(1)
+    )
+    response = client.post(
+        f"/care/problems/{problem_id}/resolve",
+        data={"resolution": "已接通", "resolved_on": "", "version": "1"},
+    )
+    assert "请填写办结日期" in response.get_data(as_text=True)
+    from app.core.dates import today
+
+    with client.application.app_context():
+        on = str(today())
+    client.post(
+        f"/care/problems/{problem_id}/resolve",
+        data={"resolution": "已接通", "resolved_on": on, "version": "1"},
+    )
+    page = client.get("/").get_data(as_text=True)
+    assert sections(page)["care.handed"] == ["【水电气】上报主要领导"]
+    assert badge(page) == 1
+
+
+def test_a_leader_without_a_linked_record_is_told_so(client, people, login, make):
+    login(people["leader"])
+    page = client.get("/").get_data(as_text=True)
+    assert "尚未关联领导信息" in page
+
+
+def test_a_district_head_of_a_unit_sees_only_that_units_escalations(
+    client, people, login, world, make
+):
+    head = make.user("zhenzhang", "leader")
+    make.leader("北山镇长", "镇长", unit=people["unit_b"], head_kind="government", user=head)
+    login(head)
+    assert sections(client.get("/").get_data(as_text=True))["care.escalated"] == [
+        "【水电气】上报主要领导"
+    ]
+
+
+def test_another_domain_adds_a_section_and_a_count(app, client, people, login):
+    def unclaimed_targets(user, on):
+        return [
+            TodoSection(
+                key="targets.unclaimed",
+                title="待认领的目标任务",
+                items=[TodoItem("2027 年度目标任务", "/", detail="投资促进局已下达")],
+                order=80,
+            )
+        ]
+
+    register(
+        app,
+        TodoProvider("targets", unclaimed_targets, roles=frozenset({"unit"})),
+    )
+    login(people["unit"])
+    page = client.get("/").get_data(as_text=True)
+    assert sections(page)["targets.unclaimed"] == ["2027 年度目标任务"]
+    assert badge(page) == 1
+    client.post("/logout")
+    login(people["bureau"])
+    assert "targets.unclaimed" not in sections(client.get("/").get_data(as_text=True))
+
+
+def test_a_failing_provider_does_not_take_every_page_down(app, client, people, login):
+    def broken(user, on):
+        raise RuntimeError("boom")
+
+    register(app, TodoProvider("broken", broken, roles=frozenset({"unit"}), count=broken))
+    login(people["unit"])
+    assert client.get("/care/problems").status_code == 200  # the badge is left out
