@@ -71,6 +71,8 @@ def register_blueprints(app: Flask) -> None:
     from app.projects import record_views  # noqa: F401  (adds its routes to the projects blueprint)
     from app.projects.duplicate_views import bp as duplicates_bp
     from app.projects.views import bp as projects_bp
+    from app.reports.bulletin_views import bp as bulletins_bp
+    from app.reports.views import bp as reports_bp
     from app.targets import set_views  # noqa: F401  (adds the bureau's routes to targets)
     from app.targets.views import bp as targets_bp
     from app.trips import report_views  # noqa: F401  (adds the compliance routes to trips)
@@ -85,7 +87,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(funds_views.bp)
     app.register_blueprint(imports_views.bp)
     app.register_blueprint(imports_views.export_bp)
-    for bp in (leaders_bp, targets_bp, trips_bp):
+    app.register_blueprint(bulletins_bp)
+    for bp in (leaders_bp, targets_bp, trips_bp, reports_bp):
         app.register_blueprint(bp)
     funds_views.init_app(app)
     care_panel.init_app(app)
@@ -96,6 +99,9 @@ def register_blueprints(app: Flask) -> None:
         app,
         NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",
                 badge=todo.badge_count),
+        NavItem("驾驶舱", "reports.dashboard", "speedometer2", "统计报表", "落地率、到位资金"),
+        NavItem("月度通报", "bulletins.index", "file-earmark-text", "统计报表",
+                "生成、下载、月结月度通报"),
         NavItem("项目列表", "projects.index", "list-ul", "招商项目", "筛选、搜索全部项目"),
         NavItem("项目看板", "projects.board", "kanban", "招商项目", "按阶段查看项目，推进里程碑"),
         NavItem("登记项目", "projects.create", "plus-circle", "招商项目", "登记新的招商线索"),
@@ -141,6 +147,8 @@ def register_commands(app: Flask) -> None:
     """The `flask --app wsgi ...` commands."""
     from app import cli
     from app.imports import cli as imports_cli
+    from app.reports import bulletin_cli
 
     cli.init_app(app)
     imports_cli.init_app(app)
+    bulletin_cli.init_app(app)

@@ -9,6 +9,7 @@ from app.funds.models import FundsEntry  # noqa: F401
 from app.imports.models import ImportBatch  # noqa: F401
 from app.leaders.models import Leader  # noqa: F401
 from app.projects.models import FollowUp, Project, ProjectContact  # noqa: F401
+from app.reports.models import MonthClose  # noqa: F401
 from app.targets.models import Target  # noqa: F401
 from app.trips.models import Trip, TripLeader, TripProject  # noqa: F401
 from app.units.models import Unit  # noqa: F401

@@ -6,6 +6,7 @@ Each measured step runs in a fresh process, so its peak memory (ru_maxrss) is it
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import pickle
 import random
@@ -45,7 +46,20 @@ def _mb(kilobytes: int) -> float:
     return kilobytes / 1024
 
 
+def _reset_peak() -> None:
+    """Start the process's peak-memory mark afresh (a spawned child inherits its parent's)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
 def _rss() -> int:
+    """Peak resident memory since the last reset, in KB (VmHWM; ru_maxrss where absent)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
@@ -111,6 +125,7 @@ def child_import(uri: str, kind: str, path: str, queue) -> None:
         user = db.session.execute(select(User).where(User.username == "bureau")).scalar_one()
         history.set_actor(db.session, user)
         data = Path(path).read_bytes()
+        _reset_peak()
         baseline = _rss()
         start = time.perf_counter()
         outcome = import_file(kind, data, Path(path).name, user)
@@ -147,6 +162,7 @@ def child_export(uri: str, path: str, queue) -> None:
     app = _app(uri)
     with app.app_context():
         user = db.session.execute(select(User).where(User.username == "bureau")).scalar_one()
+        _reset_peak()
         baseline = _rss()
         start = time.perf_counter()
         rows = write_workbook(Path(path), [ledger_sheet(user, LedgerFilters())])
@@ -156,6 +172,7 @@ def child_export(uri: str, path: str, queue) -> None:
 def child_bare(cells_path: str, path: str, queue) -> None:
     """A bare XlsxWriter constant-memory loop writing the same cells (loaded beforehand)."""
     cells = pickle.loads(Path(cells_path).read_bytes())  # noqa: S301 - our own file
+    _reset_peak()
     baseline = _rss()
     start = time.perf_counter()
     book = xlsxwriter.Workbook(path, {"constant_memory": True})
@@ -218,9 +235,12 @@ def run() -> None:
             top_up(app)
             exported = folder / "ledger.xlsx"
             ours = _in_child(child_export, uri, str(exported))
-            _print("导出台账（查询+写入）", ours)
             cells_path = folder / "cells.pickle"
             _same_cells(exported, cells_path)
             bare = _in_child(child_bare, str(cells_path), str(folder / "bare.xlsx"))
-            _print("裸 XlsxWriter 循环（同样的单元格）", bare)
+            # The machine is shared: a second round, alternating, and the better of each.
+            ours = min(ours, _in_child(child_export, uri, str(exported)))
+            bare = min(bare, _in_child(child_bare, str(cells_path), str(folder / "bare.xlsx")))
+            _print("导出台账（查询+写入，两次取快）", ours)
+            _print("裸 XlsxWriter 循环（同样单元格，两次取快）", bare)
             print(f"  导出 / 裸循环 = {ours[0] / bare[0]:.2f} 倍")

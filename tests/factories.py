@@ -167,3 +167,33 @@ class Factory:
                 next_due_on=next_due_on,
             )
         )
+
+    def funds_entry(self, project: Record, amount_wan: str = "100", status: str = "verified",
+                    received_on=None, origin: str = "国内省外", ref: str | None = None,
+                    **fields: Any) -> Record:
+        """A funds entry written straight to the ledger (no service checks)."""
+        from datetime import date
+        from decimal import Decimal
+
+        from app.core.money import wan_to_yuan
+        from app.funds.models import FundsEntry, evidence_key
+
+        self._refs = getattr(self, "_refs", 0) + 1
+        ref = ref or f"PZ{self._refs:05d}"
+        return self.add(FundsEntry(
+            project_id=project.id, received_on=received_on or date(2026, 3, 5),
+            amount=wan_to_yuan(Decimal(amount_wan)), origin=origin,
+            use=fields.pop("use", "固定资产投资"), evidence_ref=ref, evidence_key=evidence_key(ref),
+            status=status, **fields))
+
+    def target(self, unit: Record, year: int = 2026, **values: Any) -> Record:
+        """A unit's target for a year; money in 万元 strings, counts as integers."""
+        from decimal import Decimal
+
+        from app.core.money import wan_to_yuan
+        from app.targets.models import Target
+
+        for key, value in list(values.items()):
+            if isinstance(value, str):
+                values[key] = wan_to_yuan(Decimal(value))
+        return self.add(Target(unit_id=unit.id, year=year, **values))

@@ -204,3 +204,22 @@ def test_a_failing_provider_does_not_take_every_page_down(app, client, people, l
     register(app, TodoProvider("broken", broken, roles=frozenset({"unit"}), count=broken))
     login(people["unit"])
     assert client.get("/care/problems").status_code == 200  # the badge is left out
+
+
+def test_a_leaders_stalled_projects_come_first_and_count(client, people, login, make):
+    care = CareFactory(make)
+    leader = make.leader("张书记", "区委书记", head_kind="party", user=people["leader"])
+    for name, lead_days in (("正常推进", 5), ("停滞线索", 45)):
+        make.project(
+            people["unit_a"],
+            name,
+            name + "公司",
+            lead_on=care.days_ago(lead_days),
+            leader_id=leader.id,
+        )
+    login(people["leader"])
+    page = client.get("/").get_data(as_text=True)
+    assert sections(page)["leader.projects"] == ["停滞线索", "正常推进"]
+    assert ">进而不快</span>" in page
+    assert badge(page) == 1
+    assert badge(client.get("/account/password").get_data(as_text=True)) == 1

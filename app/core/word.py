@@ -109,9 +109,10 @@ def _shade(cell, fill: str) -> None:
 
 def table(doc: Document, headers: Sequence[str], rows: Sequence[Sequence[Any]],
           widths_mm: Sequence[float] | None = None,
-          fills: Sequence[Sequence[str | None]] | None = None) -> None:
-    """A bordered table with a bold, shaded header row; numbers right-aligned.
-    `fills` gives an optional background colour (hex) per cell, e.g. for lights."""
+          fills: Sequence[Sequence[str | None]] | None = None):
+    """A bordered table with a bold, shaded header row; numbers right-aligned; no row split
+    across pages. `fills` gives an optional background colour (hex) per cell, e.g. for
+    lights. Returns the python-docx table."""
     grid = doc.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -128,10 +129,16 @@ def table(doc: Document, headers: Sequence[str], rows: Sequence[Sequence[Any]],
             if fill:
                 _shade(cell, fill)
     _repeat_header(grid.rows[0])
+    for row in grid.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
     if widths_mm:
+        grid.autofit = False  # fixed layout: Word, WPS and LibreOffice keep these widths
+        for column, width in zip(grid.columns, widths_mm, strict=False):
+            column.width = Mm(width)
         for row in grid.rows:
             for cell, width in zip(row.cells, widths_mm, strict=False):
                 cell.width = Mm(width)
+    return grid
 
 
 def _looks_numeric(value: Any) -> bool:

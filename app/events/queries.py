@@ -12,6 +12,7 @@ from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
 from app.projects.models import Project
 from app.projects.stages import BY_KEY
+from app.reports.figures.cohort import reached_condition
 
 
 @dataclass
@@ -62,7 +63,7 @@ def event_yields(actor: Any, event_ids: list[int]) -> dict[int, tuple[int, int]]
     projects the actor may see; for one page of events at a time."""
     if not event_ids:
         return {}
-    signed = case((Project.stage_order >= BY_KEY["signed"].order, 1), else_=0)
+    signed = case((reached_condition(Project, BY_KEY["signed"]), 1), else_=0)
     stmt = (
         scoped_select(Project, actor)
         .with_only_columns(Project.event_id, func.count(), func.sum(signed))
@@ -85,7 +86,7 @@ def sourced_projects(actor: Any, event_id: int, reached: str = "") -> Select:
     with `reached`, only those that reached that stage."""
     stmt = scoped_select(Project, actor).where(Project.event_id == event_id)
     if reached in BY_KEY:
-        stmt = stmt.where(Project.stage_order >= BY_KEY[reached].order)
+        stmt = stmt.where(reached_condition(Project, BY_KEY[reached]))
     return stmt.order_by(Project.stage_order.desc(), Project.stage_since.desc(), Project.id.desc())
 
 

@@ -16,6 +16,7 @@ from app.units.models import Unit
 
 EARLIEST = date(2000, 1, 1)
 MAX_YEARS_AHEAD = 3  # events are planned ahead, but not decades ahead (typo guard)
+NAME_TAKEN = "已有同名活动，请在名称中注明年份或地点以示区别"
 
 
 @dataclass
@@ -58,7 +59,7 @@ def _problems(data: EventData, actor: Any, existing: PromotionEvent | None) -> d
             select(PromotionEvent.id).where(func.lower(PromotionEvent.name) == name.lower())
         ).scalar_one_or_none()
         if clash is not None and (existing is None or clash != existing.id):
-            errors["name"] = "已有同名活动，请在名称中注明年份或地点以示区别"
+            errors["name"] = NAME_TAKEN
     if data.kind not in EVENT_KINDS:
         errors["kind"] = "活动类型须为 " + " / ".join(EVENT_KINDS)
     city = _clean(data.city)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.forms import STALE_MESSAGE, ServiceError, choices
@@ -82,6 +83,9 @@ def create():
         except ServiceError as error:
             db.session.rollback()
             general = form.apply_errors(error)
+        except IntegrityError:  # the same name saved meanwhile (a double submit)
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, services.NAME_TAKEN]
         else:
             flash(f"已登记活动“{event.name}”", "success")
             return redirect(url_for("events.detail", event_id=event.id))
@@ -102,6 +106,9 @@ def edit(event_id: int):
             # The version as posted: the form falls back to the record's own when it is missing.
             services.update_event(event, _data(form), current_user, request.form.get("version"))
             db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            form.name.errors = [*form.name.errors, services.NAME_TAKEN]
         except (ServiceError, StaleDataError) as error:
             db.session.rollback()
             if isinstance(error, StaleDataError):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
-from app.core.dates import to_local, today
+from app.core.dates import local_zone, today
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Column, Sheet
 from app.extensions import db
@@ -49,6 +50,24 @@ def _status(status: str, reverses_id: int | None, replaces_id: int | None) -> st
     return STATUSES.get(status, status)
 
 
+def _local_time_text():
+    """Stored UTC moments as local "YYYY-MM-DD HH:MM", the zone's offset looked up once an hour
+    (the export's hot loop; offsets change on the hour where they change at all)."""
+    zone, offsets = local_zone(), {}
+
+    def text(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        hour = moment.replace(minute=0, second=0, microsecond=0)
+        offset = offsets.get(hour)
+        if offset is None:
+            offset = offsets[hour] = hour.replace(tzinfo=UTC).astimezone(zone).utcoffset()
+        local = moment + offset
+        return f"{local.year}-{local.month:02d}-{local.day:02d} {local.hour:02d}:{local.minute:02d}"
+
+    return text
+
+
 def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
     """The filtered, scoped ledger as rows, streamed from the database in date order."""
     entered, verified = aliased(User), aliased(User)
@@ -81,9 +100,9 @@ def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
         .order_by(FundsEntry.received_on, FundsEntry.id)
         .execution_options(yield_per=2000)
     )
+    local_text = _local_time_text()
     for r in db.session.execute(stmt):
         amount = yuan_to_wan(r[3])
-        moment = to_local(r[16])
         yield [
             r[0],
             r[1],
@@ -100,7 +119,7 @@ def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
             amount if r[11] == "verified" else None,
             r[14] or "",
             r[15] or "",
-            moment.strftime("%Y-%m-%d %H:%M") if moment else "",
+            local_text(r[16]),
             r[17] or "",
             r[18],
         ]
@@ -118,6 +137,7 @@ def ledger_sheet(actor: Any, filters: LedgerFilters) -> Sheet:
         ledger_rows(actor, filters),
         title="招商引资到位资金台账",
         subtitle=_subtitle(filters, "“计入统计”列只含已核实资金（冲销为负数）"),
+        paper=8,  # A3: 18 columns
     )
 
 

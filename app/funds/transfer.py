@@ -38,6 +38,7 @@ HEADERS = (
     "备注",
 )
 REQUIRED = ("项目名称", "投资方", "到位日期", "金额（万元）", "资金类型", "凭证号")
+CHUNK = 2000
 TEMPLATE_COLUMNS = [
     Column("项目名称", width=30),
     Column("投资方", width=32),
@@ -164,6 +165,27 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
     return CheckedRows(items, problems, [], summary, headers, preview)
 
 
+def _entry(r: Row, actor: Any, verified: bool, batch_id: int, now) -> FundsEntry:
+    entry = FundsEntry(
+        project_id=r.project_id,
+        received_on=r.data.received_on,
+        amount=wan_to_yuan(r.data.amount_wan),
+        origin=r.data.origin,
+        use=r.data.use,
+        evidence_ref=r.data.evidence_ref,
+        evidence_key=evidence_key(r.data.evidence_ref),
+        notes=r.data.notes,
+        status="verified" if verified else "pending",
+        entered_by_id=actor.id,
+        import_batch_id=batch_id,
+    )
+    if verified:
+        entry.verified_by_id = actor.id
+        entry.verified_at = now
+        entry.verification_note = "导入历史台账时按已核实记录"
+    return entry
+
+
 def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note: str) -> int:
     """Add every checked row to the ledger (the check has passed); return how many."""
     rows: list[Row] = checked.items
@@ -174,27 +196,12 @@ def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note:
     if clash:
         raise ServiceError(f"第 {clash[0].number} 行的凭证号刚被他人录入，请重新检查文件")
     now = utcnow()
-    history.note_reason(db.session, note)
-    for r in rows:
-        entry = FundsEntry(
-            project_id=r.project_id,
-            received_on=r.data.received_on,
-            amount=wan_to_yuan(r.data.amount_wan),
-            origin=r.data.origin,
-            use=r.data.use,
-            evidence_ref=r.data.evidence_ref,
-            evidence_key=evidence_key(r.data.evidence_ref),
-            notes=r.data.notes,
-            status="verified" if verified else "pending",
-            entered_by_id=actor.id,
-            import_batch_id=batch_id,
+    for start in range(0, len(rows), CHUNK):  # flushed in chunks: memory stays flat
+        history.note_reason(db.session, note)
+        db.session.add_all(
+            _entry(r, actor, verified, batch_id, now) for r in rows[start : start + CHUNK]
         )
-        if verified:
-            entry.verified_by_id = actor.id
-            entry.verified_at = now
-            entry.verification_note = "导入历史台账时按已核实记录"
-        db.session.add(entry)
-    db.session.flush()
+        db.session.flush()
     if verified:
         history.note_reason(db.session, note)
         recompute_funded_on(project_ids)

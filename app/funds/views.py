@@ -126,6 +126,10 @@ def _save_entry(form: EntryForm, save) -> tuple[bool, list[str]]:
         db.session.rollback()
         evidence.discard(stored)
         return False, [STALE_MESSAGE]
+    except IntegrityError:  # a double submit, or another session took the row a moment ago
+        db.session.rollback()
+        evidence.discard(stored)
+        return False, ["该记录刚被保存或处理过，请查看最新状态，勿重复提交"]
     return True, []
 
 
@@ -275,11 +279,7 @@ def correct(entry_id: int):
                 record, form.reason.data or "", replacement, current_user, stored=stored
             )
 
-        try:
-            ok, general = _save_entry(form, save)
-        except IntegrityError:  # another session reversed it a moment earlier
-            db.session.rollback()
-            ok, general = False, ["该记录已被他人冲销，请查看最新状态"]
+        ok, general = _save_entry(form, save)
         if ok:
             flash(
                 "已冲销原记录" + ("" if form.reverse_only.data else "并录入更正后的记录"), "success"

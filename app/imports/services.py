@@ -165,7 +165,11 @@ def import_file(
     note = f"导入{outcome.kind.title}：{batch.filename}（批次 #{batch.id}）"
     if verified:
         note += "，按已核实记录"
-    outcome.written = outcome.kind.write(outcome.checked, actor, verified, batch.id, note)
+    try:
+        outcome.written = outcome.kind.write(outcome.checked, actor, verified, batch.id, note)
+    except ServiceError as error:  # something changed since the check: the caller rolls back
+        outcome.file_error = "；".join(error.errors.values())
+        return outcome
     outcome.batch = batch
     db.session.info.pop("history_reason", None)
     return outcome

@@ -63,8 +63,8 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
         CheckConstraint(
             "contract_investment IS NULL OR contract_investment >= 0", name="contract_nonnegative"
         ),
-        Index("ix_projects_active_stage", "deleted_at", "dropped_on", "stage_order"),
-        # The board's columns and cards (migration search_and_board_indexes).
+        # Live projects by stage: the board's columns and cards, lists filtered by stage
+        # (replaces ix_projects_active_stage, which SQLite preferred to its own harm).
         Index(
             "ix_projects_live_board",
             "stage_order",

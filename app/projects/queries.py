@@ -31,6 +31,14 @@ class ProjectFilters:
     province: str = ""
     city: str = ""
     signed_year: int | None = None
+    # A milestone reached within year `year`, months month_from..month_to (the dashboard's
+    # cohorts: milestone=signed&year=2026&month_to=10 is "signed in 1—10月 2026").
+    milestone: str = ""
+    year: int | None = None
+    month_from: int = 1
+    month_to: int = 12
+    reached: str = ""  # at least this stage (the funnel and the rates)
+    below: str = ""  # not yet this stage (signed but not started)
     big: bool = False
     dropped: str = ""  # "" active only, "only" dropped only, "all" both
     sort: str = "-id"
@@ -41,7 +49,12 @@ class ProjectFilters:
             raw = (args.get(name) or "").strip()
             return int(raw) if raw.isdigit() and len(raw) < 10 else None
 
+        def month(name: str, default: int) -> int:
+            value = number(name)
+            return value if value is not None and 1 <= value <= 12 else default
+
         stage = args.get("stage", "")
+        dated = {s.key for s in STAGES if s.date_field}
         return cls(
             q=(args.get("q") or "").strip()[:100],
             stage=stage if stage in BY_KEY else "",
@@ -53,6 +66,12 @@ class ProjectFilters:
             province=(args.get("province") or "").strip()[:20],
             city=(args.get("city") or "").strip()[:30],
             signed_year=number("signed_year"),
+            milestone=args.get("milestone", "") if args.get("milestone") in dated else "",
+            year=number("year"),
+            month_from=month("month_from", 1),
+            month_to=month("month_to", 12),
+            reached=args.get("reached", "") if args.get("reached") in BY_KEY else "",
+            below=args.get("below", "") if args.get("below") in BY_KEY else "",
             big=args.get("big") == "1",
             dropped=args.get("dropped", "") if args.get("dropped") in ("only", "all") else "",
             sort=args.get("sort", "-id") if args.get("sort", "").lstrip("-") in SORTS else "-id",
@@ -63,7 +82,7 @@ class ProjectFilters:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value in ("", None, False) or (f.name == "sort" and value == "-id"):
+            if value == f.default:
                 continue
             out[f.name] = "1" if value is True else str(value)
         return out
@@ -121,11 +140,22 @@ def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -
     ):
         if value:
             stmt = stmt.where(column == value)
-    if f.signed_year:
+    if f.signed_year and 1 <= f.signed_year < 9999:
         stmt = stmt.where(
             Project.signed_on >= date(f.signed_year, 1, 1),
             Project.signed_on < date(f.signed_year + 1, 1, 1),
         )
+    if f.milestone and f.year and 1 <= f.year < 9999:
+        column = getattr(Project, BY_KEY[f.milestone].date_field)
+        low, high = sorted((f.month_from, f.month_to))
+        stmt = stmt.where(
+            column >= date(f.year, low, 1),
+            column < (date(f.year + 1, 1, 1) if high == 12 else date(f.year, high + 1, 1)),
+        )
+    if f.reached:
+        stmt = stmt.where(Project.stage_order >= BY_KEY[f.reached].order)
+    if f.below:
+        stmt = stmt.where(Project.stage_order < BY_KEY[f.below].order)
     if f.big:
         stmt = stmt.where(Project.planned_investment >= BIG_PROJECT_YUAN)
     return stmt

@@ -334,4 +334,4 @@ def export_rows(actor: Any, filters: ProjectFilters) -> Iterator[list[Any]]:
 
 def export_sheet(actor: Any, filters: ProjectFilters) -> Sheet:
     """The project list as an import-compatible sheet (no title row: the header comes first)."""
-    return Sheet("招商项目", COLUMNS, export_rows(actor, filters))
+    return Sheet("招商项目", COLUMNS, export_rows(actor, filters), paper=8)  # A3: 20 columns

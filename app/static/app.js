@@ -28,6 +28,18 @@
     }
   }, true);
 
+  // Open the tab a link points at (/projects/1#tab-care), and keep the address in step.
+  function showTab(hash) {
+    if (!hash || !window.bootstrap) { return; }
+    var trigger = document.querySelector('[data-bs-toggle="tab"][data-bs-target="' + hash + '"]');
+    if (trigger) { bootstrap.Tab.getOrCreateInstance(trigger).show(); }
+  }
+  showTab(window.location.hash);
+  document.addEventListener("shown.bs.tab", function (event) {
+    var target = event.target.getAttribute("data-bs-target");
+    if (target && window.history.replaceState) { window.history.replaceState(null, "", target); }
+  });
+
   // Auto-submit filter selects: <select data-autosubmit>.
   document.addEventListener("change", function (event) {
     var el = event.target;

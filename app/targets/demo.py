@@ -1,5 +1,4 @@
-"""Demo targets: every active unit, last year and this year, sized so the lights differ; most
-claimed, some not."""
+"""Demo targets: every active unit, last year and this year, sized so the lights differ."""
 
 from __future__ import annotations
 

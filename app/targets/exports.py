@@ -14,7 +14,7 @@ from app.targets.models import MEASURES, Target
 
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
 BOARDS = {"red": "红榜", "black": "黑榜"}
-DASH = "—"
+DASH = Styled("—", align="center")
 
 
 def _amount(measure, value: int | None) -> Any:
@@ -43,7 +43,7 @@ def _claim_text(row: figures.UnitRow) -> str:
     return f"已认领 {row.target.claimed_at:%Y-%m-%d}"
 
 
-def table_sheet(table: figures.TargetTable, on: date) -> Sheet:
+def table_sheet(table: figures.TargetTable, on: date, yellow_max: Any = 10) -> Sheet:
     """Units as rows; per measure 目标, 完成, 完成率, 落后进度; the rate cell shows the light."""
     columns = [Column("排名", "int", width=6), Column("单位", width=16)]
     groups: list[tuple[str, int]] = [("", 2)]
@@ -78,17 +78,18 @@ def table_sheet(table: figures.TargetTable, on: date) -> Sheet:
         title=f"{table.year}年{period}各单位目标任务完成情况",
         subtitle=(
             f"时间进度 {table.time_progress}%。落后进度单位为百分点，正数为落后、负数为超进度；"
-            "完成率底色即亮灯：绿 落后≤0，黄 0<落后≤10，红 落后>10。"
+            f"完成率底色即亮灯：绿 落后≤0，黄 0<落后≤{yellow_max}，红 落后>{yellow_max}。"
             f"按到位资金完成率排名（相同时按金额）。到位资金只计已核实的。制表日期 {on}。"
         ),
         groups=groups,
+        paper=8,  # A3: some thirty columns
     )
 
 
 def template_sheet(year: int, units: list, targets: dict[int, Target]) -> Sheet:
     """The import sheet: one row per unit with its current targets (blank = not set)."""
     columns = [Column(UNIT_HEADER, width=18)] + [
-        Column(m.header, "money" if m.money else "int", width=14) for m in MEASURES
+        Column(m.header, "money" if m.money else "int") for m in MEASURES
     ]
     rows = []
     for unit in units:

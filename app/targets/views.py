@@ -138,7 +138,8 @@ def export():
     year, month = year_and_month()
     table = figures.target_table(current_user, year, month)
     buffer = io.BytesIO()
-    rows = write_workbook(buffer, [exports.table_sheet(table, today())])
+    yellow_max = current_app.config["LIGHT_YELLOW_MAX_LAG"]
+    rows = write_workbook(buffer, [exports.table_sheet(table, today(), yellow_max)])
     security_log.record(
         db.session,
         "export",

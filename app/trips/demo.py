@@ -1,6 +1,4 @@
-"""Demo trips: about sixty by the district's and the towns' heads since the middle of last year,
-a few months missed, one deliberate overlap of the district's party and government heads, one
-trip planned; projects sourced from 领导外出招商 are linked to the trip before them."""
+"""Demo trips: about sixty by the heads, a few months missed, one deliberate overlap."""
 
 from __future__ import annotations
 
@@ -106,7 +104,7 @@ def _town_trips(rng, by_place: dict, on: date) -> list[Trip]:
             if leader is None:
                 continue
             for month in range(1, on.month + 1):
-                if rng.random() < 0.55:
+                if rng.random() < 0.65:
                     continue
                 start = date(on.year, month, first_day + rng.randint(0, 5))
                 if start + timedelta(days=3) <= on:

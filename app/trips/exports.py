@@ -30,7 +30,7 @@ def grid_sheet(actor: Any, year: int, on: date) -> Sheet:
     rows = figures.compliance(actor, year, on)
     columns = [
         Column("领导", width=10),
-        Column("职务", width=14),
+        Column("职务", width=24),
         Column("辖区", width=12),
         Column("主要负责人", width=14),
         *(Column(f"{m}月", "int", width=6) for m in figures.MONTHS),
@@ -42,7 +42,7 @@ def grid_sheet(actor: Any, year: int, on: date) -> Sheet:
             r.leader.name,
             r.leader.post,
             r.leader.jurisdiction,
-            r.leader.head_label or "—",
+            r.leader.head_label or Styled("—", align="center"),
             *(_month_cell(c) for c in r.months),
             r.total,
             r.misses if r.required else None,
@@ -135,7 +135,7 @@ def yield_sheet(actor: Any, year: int, on: date) -> Sheet:
             Column("天数", "int", width=6),
             Column("外出领导", width=20),
             Column("目的地", width=16),
-            Column("走访企业", width=30),
+            Column("走访企业", width=40),
             Column("促成项目（个）", "int", total=True),
             Column("已签约（个）", "int", total=True),
             Column("合同投资额（万元）", "money", total=True),

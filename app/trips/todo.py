@@ -1,5 +1,4 @@
-"""The to-do page's trip sections: a head's own trip this month; the bureau's list of heads
-who have not gone out yet."""
+"""The to-do page's trip sections: a head's own trip this month; heads who have not gone."""
 
 from __future__ import annotations
 

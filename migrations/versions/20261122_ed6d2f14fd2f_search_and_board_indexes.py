@@ -1,7 +1,9 @@
 """search and board indexes
 
 Indexes for the project list, search and board at 100,000 projects (bench/bench_projects.py):
-- both databases: a partial index of the live projects by stage (the board's columns and cards);
+- both databases: a partial index of the live projects by stage (the board's columns and cards),
+  replacing ix_projects_active_stage (deleted_at, dropped_on, stage_order): with both present
+  SQLite picked the old one for the board's GROUP BY and read every row (144 ms against 28 ms);
 - SQLite: the FTS5 trigram table `projects_search` over projects.search_text, kept in step by
   triggers (used for search needles of 3+ characters, see app/projects/search.py);
 - PostgreSQL: the function crm_bigrams(text) and a GIN index of search_text's character pairs
@@ -59,6 +61,8 @@ def create_sqlite_search():
 
 def upgrade():
     dialect = op.get_bind().dialect.name
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.drop_index('ix_projects_active_stage')
     op.create_index(
         'ix_projects_live_board',
         'projects',
@@ -87,3 +91,7 @@ def downgrade():
         op.execute("DROP INDEX IF EXISTS ix_projects_search_bigrams")
         op.execute("DROP FUNCTION IF EXISTS crm_bigrams(text)")
     op.drop_index('ix_projects_live_board', table_name='projects')
+    with op.batch_alter_table('projects', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_projects_active_stage', ['deleted_at', 'dropped_on', 'stage_order'], unique=False
+        )

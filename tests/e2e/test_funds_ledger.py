@@ -32,7 +32,13 @@ def _both(page, name: str) -> None:
 
 
 def test_funds_are_entered_verified_and_reported(
-    page, live_server, people, make, add_entry, csp_errors, tmp_path  # noqa: F811
+    page,
+    live_server,
+    people,
+    make,
+    add_entry,
+    csp_errors,
+    tmp_path,  # noqa: F811
 ):
     project = make.project(
         people["unit_a"],

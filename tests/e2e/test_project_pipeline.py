@@ -23,7 +23,8 @@ DATES = ["2025-03-01", "2025-04-01", "2025-05-01", "2025-07-01", "2026-02-01"]
 
 
 def test_project_from_event_through_every_stage_on_the_board(
-        page, live_server, people, make, csp_errors):
+    page, live_server, people, make, csp_errors
+):
     event = make.event("2025 粤港澳大湾区产业对接会", held_on=date(2025, 2, 20))
     page.set_viewport_size({"width": 1366, "height": 900})
     browser_login(page, live_server, people["unit"].username, PASSWORD)

@@ -50,6 +50,7 @@ def sourced(make, people):
             "苏州瑞丰生物医药股份有限公司",
             event_id=event.id,
             contract_investment=2 * YI,
+            funded_on=date(2025, 7, 15),  # verified funds, set by the ledger
             **started,
         ),
         "dropped_started": make.project(
@@ -105,7 +106,7 @@ def test_funnel_counts_every_stage_reached_including_dropped_ones(app, sourced):
         ("negotiating", 5, 1),
         ("signed", 4, 1),
         ("registered", 3, 0),
-        ("funded", 3, 0),
+        ("funded", 1, 0),  # only the verified ledger reaches 资金到位, not groundbreaking
         ("started", 3, 3),
         ("operating", 0, 0),
     ]
@@ -123,6 +124,18 @@ def test_the_landed_stage_is_a_setting(app, sourced, app_config):
         assert landed_stage().key == "registered"
         assert funnel(_statement(event.id)).landed == 3
         assert funnel(_statement(event.id), landed_stage({"LANDED_STAGE": "bogus"})).landed == 3
+        funded = funnel(_statement(event.id), landed_stage({"LANDED_STAGE": "funded"}))
+        assert (funded.landed, funded.landed_contract) == (1, 2 * YI)
+
+
+def test_the_reached_filter_and_the_funnel_agree_on_funds(client, people, login, sourced):
+    event, projects = sourced
+    login(people["bureau"])
+    page = client.get(f"/events/{event.id}?reached=funded").get_data(as_text=True)
+    table = page[page.index('data-testid="event-projects"') :]
+    assert projects["started"].name in table
+    assert projects["dropped_started"].name not in table
+    assert re.search(r'data-testid="reached-funded">1<', page)
 
 
 def test_an_empty_cohort_has_no_rate_rather_than_a_division_error(app, make):

@@ -214,3 +214,16 @@ def test_unknown_event_ids_are_404(client, people, login):
     assert client.get("/events/999999").status_code == 404
     assert client.get("/events/999999/edit").status_code == 404
     assert client.get("/events/abc").status_code == 404
+
+
+def test_a_name_taken_between_check_and_save_is_refused_not_a_500(
+    app, client, people, login, make, monkeypatch
+):
+    from app.events import services
+
+    make.event("2024 深圳招商推介会")
+    monkeypatch.setattr(services, "_problems", lambda data, actor, existing: {})
+    login(people["bureau"])
+    response = client.post("/events/new", data=_form(name="2024 深圳招商推介会"))
+    assert response.status_code == 200
+    assert services.NAME_TAKEN in response.get_data(as_text=True)

@@ -106,21 +106,6 @@ def test_a_zip_bomb_is_refused_before_it_is_parsed(monkeypatch):
         _read(buffer.getvalue())
 
 
-def test_a_sheet_of_a_hundred_thousand_blank_rows_is_handled():
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    sheet = book.add_worksheet()
-    border = book.add_format({"border": 1})
-    for c, header in enumerate(FUNDS_HEADERS):
-        sheet.write(0, c, header)
-    for r in range(1, 100_001):
-        sheet.write_blank(r, 0, None, border)
-        sheet.write_blank(r, 7, None, border)
-    book.close()
-    with pytest.raises(SpreadsheetError, match="表头下没有数据行"):
-        _read(buffer.getvalue())
-
-
 def test_gbk_and_utf8_csv_files_are_both_read():
     rows = [["到位资金台账"], FUNDS_HEADERS, funds_row(项目名称="智能制造产业园（一期）")]
     for encoding in ("gbk", "utf-8", "utf-8-sig"):
@@ -196,3 +181,28 @@ def test_amounts_as_text_and_as_number_cells(typed, expected):
 def test_bad_amounts_are_refused_with_a_reason(typed, message):
     with pytest.raises(cells.CellError, match=message):
         cells.parse_amount(typed)
+
+
+def test_a_hundred_thousand_blank_rows_through_the_screen_write_nothing(
+    app, client, people, login, upload
+):
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for c, header in enumerate(FUNDS_HEADERS):
+        sheet.write_string(0, c, header)
+    blank = book.add_format({"border": 1})
+    for r in range(1, 100_001):
+        sheet.write_blank(r, 3, None, blank)
+    book.close()
+    login(people["bureau"])
+    page = upload("funds", buffer.getvalue())
+    assert "表头下没有数据行" in page and 'data-testid="file-error"' in page
+
+
+def test_a_fifty_megabyte_upload_is_refused_with_a_chinese_message(client, people, login):
+    login(people["bureau"])
+    data = {"file": (io.BytesIO(b"0" * (50 * 1024 * 1024)), "巨大的台账.xlsx")}
+    response = client.post("/imports/funds/check", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "上传的文件过大，最大 12 MB" in response.get_data(as_text=True)

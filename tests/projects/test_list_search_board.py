@@ -11,14 +11,25 @@ import pytest
 @pytest.fixture
 def two_units(make, people):
     a, b = people["unit_a"], people["unit_b"]
-    make.project(a, name="智能制造产业园", investor="华润置地（深圳）有限公司",
-                 planned_investment=12_000 * 10_000, signed_on=date(2025, 4, 1),
-                 contract_investment=10**8)
-    make.project(a, name="冷链物流中心", investor="顺丰速运有限公司",
-                 planned_investment=3_000 * 10_000)
-    make.project(b, name="光伏组件项目", investor="隆基绿能科技股份有限公司",
-                 planned_investment=50_000 * 10_000, signed_on=date(2024, 6, 1),
-                 contract_investment=2 * 10**8)
+    make.project(
+        a,
+        name="智能制造产业园",
+        investor="华润置地（深圳）有限公司",
+        planned_investment=12_000 * 10_000,
+        signed_on=date(2025, 4, 1),
+        contract_investment=10**8,
+    )
+    make.project(
+        a, name="冷链物流中心", investor="顺丰速运有限公司", planned_investment=3_000 * 10_000
+    )
+    make.project(
+        b,
+        name="光伏组件项目",
+        investor="隆基绿能科技股份有限公司",
+        planned_investment=50_000 * 10_000,
+        signed_on=date(2024, 6, 1),
+        contract_investment=2 * 10**8,
+    )
     return a, b
 
 
@@ -26,9 +37,12 @@ def _total(page: str) -> int:
     return int(re.search(r'data-testid="total">(\d+)<', page).group(1))
 
 
-@pytest.mark.parametrize("q", ["华润", "华润置地", "置地（深圳）", "hrzd", "HRZD", "智能制造", "znzz"])
+@pytest.mark.parametrize(
+    "q", ["华润", "华润置地", "置地（深圳）", "hrzd", "HRZD", "智能制造", "znzz"]
+)
 def test_search_finds_chinese_substrings_of_any_length_and_pinyin_initials(
-        client, people, login, two_units, q):
+    client, people, login, two_units, q
+):
     login(people["bureau"])
     page = client.get("/projects/", query_string={"q": q}).get_data(as_text=True)
     assert "智能制造产业园" in page
@@ -42,7 +56,8 @@ def test_search_treats_percent_and_underscore_literally(client, people, login, t
 
 
 def test_unit_user_sees_only_their_unit_in_list_search_count_and_board(
-        client, people, login, two_units):
+    client, people, login, two_units
+):
     login(people["unit"])
     page = client.get("/projects/").get_data(as_text=True)
     assert _total(page) == 2 and "光伏组件项目" not in page
@@ -59,20 +74,34 @@ def test_another_units_project_is_404_everywhere(client, people, login, two_unit
     from app.projects.models import Project
 
     with app.app_context():
-        other = db.session.execute(select(Project.id).where(Project.name == "光伏组件项目")).scalar()
+        other = db.session.execute(
+            select(Project.id).where(Project.name == "光伏组件项目")
+        ).scalar()
     login(people["unit"])
-    for method, url in (("get", f"/projects/{other}"), ("get", f"/projects/{other}/edit"),
-                        ("get", f"/projects/{other}/advance/started"),
-                        ("post", f"/projects/{other}/follow-ups"),
-                        ("post", f"/projects/{other}/drop"), ("get", f"/projects/{other}/contacts/new")):
+    for method, url in (
+        ("get", f"/projects/{other}"),
+        ("get", f"/projects/{other}/edit"),
+        ("get", f"/projects/{other}/advance/started"),
+        ("post", f"/projects/{other}/follow-ups"),
+        ("post", f"/projects/{other}/drop"),
+        ("get", f"/projects/{other}/contacts/new"),
+    ):
         assert getattr(client, method)(url).status_code == 404, url
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ({"stage": "signed"}, 2), ({"stage": "lead"}, 1), ({"signed_year": "2025"}, 1),
-    ({"big": "1"}, 2), ({"unit_id": "UNIT_B"}, 1), ({"industry": "三产"}, 0),
-    ({"province": "广东省"}, 3), ({"stage": "bogus", "unit_id": "x", "page": "-3"}, 3),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"stage": "signed"}, 2),
+        ({"stage": "lead"}, 1),
+        ({"signed_year": "2025"}, 1),
+        ({"big": "1"}, 2),
+        ({"unit_id": "UNIT_B"}, 1),
+        ({"industry": "三产"}, 0),
+        ({"province": "广东省"}, 3),
+        ({"stage": "bogus", "unit_id": "x", "page": "-3"}, 3),
+    ],
+)
 def test_filters(client, people, login, two_units, query, expected):
     login(people["bureau"])
     query = {k: (str(people["unit_b"].id) if v == "UNIT_B" else v) for k, v in query.items()}
@@ -85,11 +114,14 @@ def test_every_sort_works(client, people, login, two_units, sort):
     assert client.get(f"/projects/?sort={sort}").status_code == 200
 
 
-def test_board_counts_and_sums_are_exact_beyond_the_first_fifty_cards(
-        client, people, login, make):
+def test_board_counts_and_sums_are_exact_beyond_the_first_fifty_cards(client, people, login, make):
     for i in range(53):
-        make.project(people["unit_a"], name=f"线索{i:02d}", investor=f"投资方{i}",
-                     planned_investment=(i + 1) * 1_000_000)
+        make.project(
+            people["unit_a"],
+            name=f"线索{i:02d}",
+            investor=f"投资方{i}",
+            planned_investment=(i + 1) * 1_000_000,
+        )
     login(people["bureau"])
     board = client.get("/projects/board").get_data(as_text=True)
     assert 'data-testid="count-lead">53<' in board
@@ -104,3 +136,21 @@ def test_board_respects_the_list_filters(client, people, login, two_units):
     login(people["bureau"])
     board = client.get("/projects/board?q=光伏").get_data(as_text=True)
     assert "光伏组件项目" in board and "智能制造产业园" not in board
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"milestone": "signed", "year": "2025", "month_to": "4"}, 1),
+        ({"milestone": "signed", "year": "2025", "month_to": "3"}, 0),
+        ({"milestone": "signed", "year": "2024", "month_from": "6", "month_to": "6"}, 1),
+        ({"reached": "signed"}, 2),
+        ({"reached": "registered"}, 0),
+        ({"signed_year": "99999"}, 3),
+        ({"milestone": "signed", "year": "0"}, 3),
+        ({"milestone": "bogus", "year": "2025"}, 3),
+    ],
+)
+def test_milestone_period_and_reached_filters(client, people, login, two_units, query, expected):
+    login(people["bureau"])
+    assert _total(client.get("/projects/", query_string=query).get_data(as_text=True)) == expected

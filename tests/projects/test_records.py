@@ -12,7 +12,8 @@ from tests.projects.conftest import form
 
 
 def test_same_investor_in_another_unit_is_flagged_and_must_be_confirmed(
-        client, people, login, make, create_via_form):
+    client, people, login, make, create_via_form
+):
     make.project(people["unit_b"], name="光伏项目", investor="华润置地(深圳)")
     login(people["unit"])
     response = create_via_form(people["unit_a"].id)  # 华润置地（深圳）有限公司
@@ -25,23 +26,31 @@ def test_same_investor_in_another_unit_is_flagged_and_must_be_confirmed(
 
 
 def test_bureau_sees_a_link_to_the_duplicate(client, people, login, make, create_via_form):
-    other = make.project(people["unit_b"], name="光伏项目", investor="某某公司",
-                         uscc="91350100M000100Y43")
+    other = make.project(
+        people["unit_b"], name="光伏项目", investor="某某公司", uscc="91350100M000100Y43"
+    )
     login(people["bureau"])
-    page = create_via_form(people["unit_a"].id, investor_name="另一个名字",
-                           uscc="91350100M000100Y43").get_data(as_text=True)
+    page = create_via_form(
+        people["unit_a"].id, investor_name="另一个名字", uscc="91350100M000100Y43"
+    ).get_data(as_text=True)
     assert f"/projects/{other.id}" in page and "信用代码相同" in page
 
 
 def test_second_save_of_a_stale_form_is_refused_showing_the_new_values(
-        client, people, login, make, load):
+    client, people, login, make, load
+):
     project = make.project(people["unit_a"], name="原名称")
     login(people["bureau"])
     base = form(people["unit_a"].id, version="1")
-    assert client.post(f"/projects/{project.id}/edit",
-                       data={**base, "name": "第一人改的名称"}).status_code == 302
-    page = client.post(f"/projects/{project.id}/edit",
-                       data={**base, "name": "第二人改的名称"}).get_data(as_text=True)
+    assert (
+        client.post(
+            f"/projects/{project.id}/edit", data={**base, "name": "第一人改的名称"}
+        ).status_code
+        == 302
+    )
+    page = client.post(
+        f"/projects/{project.id}/edit", data={**base, "name": "第二人改的名称"}
+    ).get_data(as_text=True)
     assert "已被他人修改" in page and 'data-testid="stale"' in page
     assert "第一人改的名称" in page and 'value="第二人改的名称"' in page
     assert load(project.id).name == "第一人改的名称"
@@ -50,8 +59,10 @@ def test_second_save_of_a_stale_form_is_refused_showing_the_new_values(
 def test_phone_is_masked_for_non_owners_and_revealing_is_logged(client, people, login, make, app):
     project = make.project(people["unit_a"])
     login(people["unit"])
-    client.post(f"/projects/{project.id}/contacts/new",
-                data={"name": "李经理", "title": "副总", "phone": "138 1234 5678", "email": ""})
+    client.post(
+        f"/projects/{project.id}/contacts/new",
+        data={"name": "李经理", "title": "副总", "phone": "138 1234 5678", "email": ""},
+    )
     assert "13812345678" in client.get(f"/projects/{project.id}").get_data(as_text=True)
     client.post("/logout")
     login(people["leader"])
@@ -64,16 +75,19 @@ def test_phone_is_masked_for_non_owners_and_revealing_is_logged(client, people, 
     revealed = client.post(f"/projects/{project.id}/contacts/{contact_id}/reveal")
     assert revealed.get_data(as_text=True).strip() == "13812345678"
     with app.app_context():
-        event = db.session.execute(select(SecurityEvent).where(
-            SecurityEvent.event == "reveal_phone")).scalar_one()
+        event = db.session.execute(
+            select(SecurityEvent).where(SecurityEvent.event == "reveal_phone")
+        ).scalar_one()
         assert event.username == "leader1" and event.detail["contact_id"] == contact_id
 
 
 def test_bad_contact_input_is_refused(client, people, login, make):
     project = make.project(people["unit_a"])
     login(people["unit"])
-    page = client.post(f"/projects/{project.id}/contacts/new",
-                       data={"name": "", "phone": "12345678901234", "email": "x@"})
+    page = client.post(
+        f"/projects/{project.id}/contacts/new",
+        data={"name": "", "phone": "12345678901234", "email": "x@"},
+    )
     body = page.get_data(as_text=True)
     assert "请输入姓名" in body and "电话号码无效" in body and "电子邮箱格式不正确" in body
 
@@ -88,11 +102,21 @@ def test_due_follow_ups_are_those_due_and_not_superseded(client, people, login, 
     done = make.project(people["unit_a"], name="已续跟项目")
     later = make.project(people["unit_a"], name="未到期项目")
     make.follow_up(due, unit_user, now - timedelta(days=5), next_step="回访", next_due_on=now)
-    make.follow_up(done, unit_user, now - timedelta(days=5), next_step="回访",
-                   next_due_on=now - timedelta(days=1))
+    make.follow_up(
+        done,
+        unit_user,
+        now - timedelta(days=5),
+        next_step="回访",
+        next_due_on=now - timedelta(days=1),
+    )
     make.follow_up(done, unit_user, now - timedelta(days=1))
-    make.follow_up(later, unit_user, now - timedelta(days=5), next_step="回访",
-                   next_due_on=now + timedelta(days=1))
+    make.follow_up(
+        later,
+        unit_user,
+        now - timedelta(days=5),
+        next_step="回访",
+        next_due_on=now + timedelta(days=1),
+    )
     login(unit_user)
     page = client.get("/projects/follow-ups/due").get_data(as_text=True)
     assert "到期项目" in page and "已续跟项目" not in page and "未到期项目" not in page
@@ -102,7 +126,14 @@ def test_follow_up_form_errors_keep_input(client, people, login, make):
     project = make.project(people["unit_a"])
     login(people["unit"])
     future = (date.today() + timedelta(days=3)).isoformat()
-    page = client.post(f"/projects/{project.id}/follow-ups", data={
-        "happened_on": future, "kind": "电话", "summary": "谈了用地", "next_step": "",
-        "next_due_on": "2020-01-01"}).get_data(as_text=True)
+    page = client.post(
+        f"/projects/{project.id}/follow-ups",
+        data={
+            "happened_on": future,
+            "kind": "电话",
+            "summary": "谈了用地",
+            "next_step": "",
+            "next_due_on": "2020-01-01",
+        },
+    ).get_data(as_text=True)
     assert "跟进日期不能晚于今天" in page and "谈了用地" in page

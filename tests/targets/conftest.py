@@ -1,5 +1,4 @@
-"""Target test helpers: targets and verified funds written straight to the tables, and a reader
-of the completion table as the page shows it."""
+"""Target test helpers: targets and funds written straight to the tables; a table reader."""
 
 from __future__ import annotations
 

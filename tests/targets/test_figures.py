@@ -1,5 +1,4 @@
-"""The completion table through HTTP: rate, time progress, lag and light at the edges, the
-speeches' example, ranking ties, 红榜 and 黑榜, units with no project reported."""
+"""The completion table through HTTP: the figures at their edges, ranking and the boards."""
 
 from __future__ import annotations
 

@@ -202,3 +202,16 @@ def test_a_unit_user_sees_only_its_own_row_and_rank(
     assert export.status_code == 200
     other = client.get(f"/targets/records?unit_id={people['unit_b'].id}&year=2025&key=signed")
     assert other.status_code == 404
+
+
+def test_the_downloaded_template_imports_back_unchanged(app, client, people, login, add_target):
+    add_target(people["unit_a"], 2026, signed_count=5, funds_total="1234.56")
+    login(people["bureau"])
+    sheet = client.get("/targets/template?year=2026")
+    assert sheet.status_code == 200
+    data = {"year": "2026", "file": (io.BytesIO(sheet.data), "模板.xlsx")}
+    response = client.post("/targets/import", data=data, content_type="multipart/form-data")
+    assert response.status_code == 302
+    target = _target(app, people["unit_a"])
+    assert (target.signed_count, target.funds_total) == (5, 12_345_600)
+    assert _target(app, people["unit_b"]) is None  # an empty row sets nothing

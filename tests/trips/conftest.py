@@ -1,5 +1,4 @@
-"""Trip test helpers: the district's heads (one of them the `leader` user), towns' heads, and
-trips written straight to the tables."""
+"""Trip test helpers: the district's and the towns' heads, trips written to the table."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Trip compliance: monthly misses of the heads, this month's missing, the overlap rule, the
-export, and the to-do page's reminders."""
+"""Trip compliance: misses, this month's missing, the overlap rule, export, reminders."""
 
 from __future__ import annotations
 

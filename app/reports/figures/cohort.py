@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask import current_app
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 
 from app.extensions import db
 from app.projects.stages import BY_KEY, STAGES, Stage
@@ -64,16 +64,26 @@ def landed_stage(config=None) -> Stage:
     return BY_KEY.get(key, BY_KEY["started"])
 
 
+def reached_condition(columns, stage: Stage) -> ColumnElement[bool]:
+    """True for projects that reached the stage: its milestone or a later one is dated (a
+    signing implies the negotiation). Except 资金到位: only the verified funds ledger reaches
+    it, and funds may come after groundbreaking, so a started project has not by that alone.
+    `columns` is Project or a subquery's `.c` over it."""
+    if stage.key == "funded":
+        return columns.funded_on.is_not(None)
+    return columns.stage_order >= stage.order
+
+
 def funnel(projects: Select, landed: Stage | None = None) -> Funnel:
     """The funnel of the projects a statement over Project selects (scoped and filtered by
-    the caller). A project has reached a stage when its stage_order is at least that stage's
-    order, so the funnel never widens; signed means reached 签约, landed reached LANDED_STAGE."""
+    the caller), by reached_condition; signed means reached 签约, landed reached LANDED_STAGE."""
     landed = landed or landed_stage()
     cohort = projects.order_by(None).subquery()
     order, contract = cohort.c.stage_order, func.coalesce(cohort.c.contract_investment, 0)
 
     def at_least(stage: Stage, value=1):
-        return func.coalesce(func.sum(case((order >= stage.order, value), else_=0)), 0)
+        condition = reached_condition(cohort.c, stage)
+        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
     columns = [
         func.count(),

@@ -1,11 +1,4 @@
-"""Target figures (DOMAIN.md): each unit's achievement against its targets for year Y, months
-1..M; completion rate, time progress, lag in points and the light; the ranking by funds
-completion rate (ties by amount), the 红榜 and 黑榜; units holding a target with no project.
-
-Rounding (documented for the bulletins): rates and time progress in percent with two decimals,
-lag in percentage points with one decimal, both ROUND_HALF_UP from the exact fractions. The
-light is decided on the lag as shown, so a lag shown as 10.0 is always yellow. Ranking uses the
-funds rate as shown, then the amount; units equal in both share a place (1, 2, 2, 4)."""
+"""Target figures (DOMAIN.md): completion, time progress, lag, light, ranking, 红黑榜."""
 
 from __future__ import annotations
 
@@ -27,6 +20,14 @@ from app.projects.models import BIG_PROJECT_YUAN, Project
 from app.reports.figures.funds import by_unit
 from app.targets.models import BY_KEY, FUNDS_KEY, MEASURES, OPTIONAL_KEYS, Measure, Target
 from app.units.models import Unit
+
+# For year Y, months 1..M: each unit's achievement against its targets; the ranking by funds
+# completion rate (ties by amount) with the 红榜 and 黑榜; units holding a target but with no
+# project reported. Rounding, as the bulletins are to quote it: rates and time progress in
+# percent with two decimals, lag in percentage points with one decimal, both ROUND_HALF_UP
+# (away from zero) from the exact fractions, never from rounded values. The light is decided
+# on the lag as shown, so a lag shown as 10.0 is always yellow. Ranking uses the funds rate as
+# shown, then the amount; units equal in both share a place (1, 2, 2, 4).
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
@@ -358,3 +359,13 @@ def _for_actor(table: TargetTable, actor: Any) -> TargetTable:
 def measure_for(key: str) -> Measure:
     """The measure with this key."""
     return BY_KEY[key]
+
+
+def light_counts(table: TargetTable, key: str = FUNDS_KEY) -> dict[str, int]:
+    """How many units show each light on one measure (units without its target left out)."""
+    counts = dict.fromkeys(LIGHTS, 0)
+    for row in table.rows:
+        shown = row.figures[key].light if key in row.figures else None
+        if shown:
+            counts[shown] += 1
+    return counts

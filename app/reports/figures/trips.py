@@ -1,6 +1,8 @@
-"""Trip figures (DOMAIN.md, trip compliance): trips per leader per month and the misses of the
-heads (主要领导), who has not gone this month, party and government heads of one jurisdiction
-away on overlapping days, and each trip's yield."""
+"""Trip figures (DOMAIN.md, trip compliance): monthly misses, overlaps of the heads, yields."""
+
+# Trips count in the month they start, done ones only. Only active party and government heads
+# (主要领导) must go out every month; a month before their 任职日期 is not judged, nor the
+# current month until it is over. Overlaps pair a jurisdiction's party and government heads.
 
 from __future__ import annotations
 
@@ -257,3 +259,14 @@ def trip_yields(actor: Any, trips: list[Trip], on: date | None = None) -> list[T
                 select(Project).where(Project.id.in_(result.project_ids))
             )
     return [by_trip[i] for i in ids]
+
+
+def totals_through(row: LeaderRow, month: int) -> tuple[int, int]:
+    """A leader's trips and missed months in months 1..M of the grid's year."""
+    cells = row.months[:month]
+    return sum(c.trips for c in cells), sum(c.state == MISS for c in cells)
+
+
+def overlaps_through(found: list[Overlap], year: int, month: int) -> list[Overlap]:
+    """The overlaps that began in months 1..M of the year."""
+    return [o for o in found if (o.first_day.year, o.first_day.month) <= (year, month)]

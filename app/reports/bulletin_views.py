@@ -1,0 +1,175 @@
+"""The monthly bulletin screens: choose a month, preview, download, close (月结), closed months.
+
+The bulletin is the district's: the bureau, the leaders and the administrator read it; a unit
+user (who sees only their unit) does not get the district's paper. Only the bureau closes."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from wtforms import BooleanField, HiddenField
+from wtforms.validators import DataRequired
+
+from app.core import security_log
+from app.core.dates import today
+from app.core.forms import BaseForm, ServiceError
+from app.core.permissions import IsBureau, has_role, requires
+from app.core.web import client_ip
+from app.extensions import db
+from app.reports import bulletin as bulletins
+from app.reports import closing
+from app.reports.dashboard import EARLIEST_YEAR, Period, build
+
+bp = Blueprint("bulletins", __name__, url_prefix="/bulletins", template_folder="templates")
+
+ReadsBulletin = has_role("bureau", "leader", "admin")
+MIMETYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class CloseForm(BaseForm):
+    """月结: the month and an explicit confirmation."""
+
+    year = HiddenField()
+    month = HiddenField()
+    confirm = BooleanField(
+        "本月通报已核对并印发，确认月结（月结后该月通报按印发时的数据保存）",
+        validators=[DataRequired("请勾选确认后再月结")],
+    )
+
+
+def previous_month(on: date) -> Period:
+    """The month a bulletin is usually issued for: the one just ended."""
+    return Period(on.year - 1, 12) if on.month == 1 else Period(on.year, on.month - 1)
+
+
+def read_period(args: Any, on: date) -> tuple[Period, str | None]:
+    """The year and month asked for; a bad value gives a Chinese message (and no period
+    beyond the default one, which the page shows only as the form's starting value)."""
+    raw_year = (args.get("year") or "").strip()
+    raw_month = (args.get("month") or "").strip()
+    default = previous_month(on)
+    if not raw_year and not raw_month:
+        return default, None
+    if not raw_year.isdigit() or not raw_month.isdigit():
+        return default, "年份和月份须为数字，例如 年份 2026、月份 10"
+    year, month = int(raw_year), int(raw_month)
+    if not 1 <= month <= 12:
+        return default, f"月份须在 1—12 之间（收到的是 {month}）"
+    if not EARLIEST_YEAR <= year <= on.year + 1:
+        return default, f"年份须在 {EARLIEST_YEAR}—{on.year + 1} 之间（收到的是 {year}）"
+    return Period(year, month), None
+
+
+@bp.route("/")
+@requires(ReadsBulletin)
+def index():
+    """Choose a month; preview its sentences; download; close; issued against live."""
+    on = today()
+    period, error = read_period(request.args, on)
+    close = diff = None
+    paragraphs: list[str] = []
+    if error is None:
+        close = closing.month_close(period.year, period.month)
+        board = build(current_user, period, on)
+        paragraphs = bulletins.paragraphs(board)
+        diff = closing.closed_month_diff(current_user, board)
+    form = CloseForm(year=period.year, month=period.month)
+    return render_template(
+        "bulletins/index.html",
+        period=period,
+        error=error,
+        paragraphs=paragraphs,
+        issued_paragraphs=close.snapshot.get("paragraphs", []) if close else [],
+        close=close,
+        diff=diff,
+        form=form,
+        close_problem=closing.close_problem(period.year, period.month, on),
+        can_close=closing.can_close(current_user),
+        years=list(range(on.year + 1, EARLIEST_YEAR - 1, -1)),
+        recent=closing.closed_months()[:12],
+    )
+
+
+@bp.route("/download")
+@requires(ReadsBulletin)
+def download():
+    """The bulletin as .docx or .xlsx: the issued file of a closed month, else generated now."""
+    on = today()
+    period, error = read_period(request.args, on)
+    kind = request.args.get("format", "")
+    if error or kind not in MIMETYPES:
+        flash(error or "请选择下载 Word（docx）或 Excel（xlsx）格式", "warning")
+        return redirect(url_for("bulletins.index"))
+    close = closing.month_close(period.year, period.month)
+    live = request.args.get("live") == "1" or close is None
+    if live:
+        bulletin = bulletins.make_bulletin(current_user, period, on)
+        if kind == "docx":
+            data, name = bulletins.docx_bytes(bulletin), f"{bulletin.file_stem}.docx"
+            rows = sum(len(t.rows) for t in bulletin.tables)
+        else:
+            data, rows = bulletins.xlsx_bytes(bulletin)
+            name = f"{bulletin.file_stem}（附表）.xlsx"
+        if close is not None:
+            stem, _dot, suffix = name.rpartition(".")
+            name = f"{stem}（按当前数据）.{suffix}"
+    else:
+        data, name = closing.issued_file(close, kind)
+        rows = close.snapshot.get("rows", {}).get(kind)
+    security_log.record(
+        db.session, "export", user=current_user, ip=client_ip(), what="月度通报",
+        filter={"year": period.year, "month": period.month, "format": kind,
+                "issued": not live},
+        rows=rows,
+    )  # fmt: skip
+    db.session.commit()
+    return send_file(io.BytesIO(data), mimetype=MIMETYPES[kind], as_attachment=True,
+                     download_name=name)  # fmt: skip
+
+
+@bp.route("/close", methods=["POST"])
+@requires(IsBureau)
+def close():
+    """月结: keep the bulletin issued now and its figures; a month closes once."""
+    on = today()
+    form = CloseForm()
+    period, error = read_period(request.form, on)
+    back = url_for("bulletins.index", year=period.year, month=period.month)
+    if error or not (request.form.get("year") and request.form.get("month")):
+        flash(error or "请选择要月结的年份和月份", "warning")
+        return redirect(url_for("bulletins.index"))
+    if not form.validate_on_submit():
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "warning")
+        return redirect(back)
+    try:
+        issued = bulletins.issued_files(bulletins.make_bulletin(current_user, period, on))
+        closing.close_month(current_user, period, issued, on)
+        db.session.commit()
+    except ServiceError as refusal:
+        db.session.rollback()
+        for message in refusal.errors.values():
+            flash(message, "warning")
+        return redirect(back)
+    except IntegrityError:  # closed by someone else a moment earlier
+        db.session.rollback()
+        flash(f"{period.year}年{period.month}月已经月结，不能重复月结", "warning")
+        return redirect(back)
+    flash(f"已月结：{period.label}通报已保存，今后下载即为印发时的文件", "success")
+    return redirect(back)
+
+
+@bp.route("/closed")
+@requires(ReadsBulletin)
+def closed():
+    """Every closed month, with its issued files."""
+    return render_template("bulletins/closed.html", closes=closing.closed_months())

@@ -1,0 +1,129 @@
+"""The dashboard (驾驶舱) for a year and month: every figure gathered from the figures package.
+
+The page, the monthly bulletin and the month-close snapshot all read this one object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from app.core.dates import today
+from app.core.pagination import count as count_rows
+from app.reports.figures import attention, overview, targets, trips
+from app.reports.figures.overview import Cohort, MonthProjects
+
+EARLIEST_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class Period:
+    """Year Y and month M: the figures cover months 1..M of Y."""
+
+    year: int
+    month: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}年1—{self.month}月" if self.month > 1 else f"{self.year}年1月"
+
+    @property
+    def time_progress(self) -> Decimal:
+        return targets.time_progress(self.month)
+
+
+def parse_period(args: Any, on: date | None = None) -> tuple[Period, str | None]:
+    """The period asked for in a query string; unreadable or impossible values give the
+    current month and a message saying why (never an error)."""
+    on = on or today()
+    raw_year, raw_month = (args.get("year") or "").strip(), (args.get("month") or "").strip()
+    if not raw_year and not raw_month:
+        return Period(on.year, on.month), None
+    if not raw_year.isdigit() or not raw_month.isdigit():
+        return Period(on.year, on.month), "年份和月份须为数字，已显示本月"
+    year, month = int(raw_year), int(raw_month)
+    if not 1 <= month <= 12:
+        return Period(on.year, on.month), "月份须在 1—12 之间，已显示本月"
+    if not EARLIEST_YEAR <= year <= on.year + 1:
+        return Period(on.year, on.month), f"年份须在 {EARLIEST_YEAR}—{on.year + 1} 之间，已显示本月"
+    return Period(year, month), None
+
+
+@dataclass
+class Attention:
+    """What needs the leaders' attention now, each with the count and where it is listed."""
+
+    stalled: int
+    not_started: int
+    overdue_problems: int
+    overdue_commitments: int
+    big_not_started: int
+    big_not_started_args: dict[str, str]
+
+
+@dataclass
+class Dashboard:
+    """Everything the leaders' page shows for one period, as the actor may see it."""
+
+    period: Period
+    unit_id: int | None  # a unit user's own unit; None for district-wide
+    cohort: Cohort
+    previous: Cohort  # the whole previous year's signed cohort
+    funds_months: list[int]  # 元 per month of Y
+    funds_months_previous: list[int]  # 元 per month of Y-1
+    funds_received: int  # 元, months 1..M of Y
+    funds_figure: targets.Figure | None  # against the sum of unit targets
+    table: targets.TargetTable
+    compliance: list[trips.LeaderRow]
+    missing_trips: list  # required leaders without a trip this month (current month only)
+    overlaps: list[trips.Overlap]
+    attention: Attention
+    month_projects: list[MonthProjects]
+    generated_on: date
+
+    @property
+    def funds_cumulative(self) -> list[int]:
+        return overview.cumulative(self.funds_months)[: self.period.month]
+
+    @property
+    def funds_previous_cumulative(self) -> list[int]:
+        return overview.cumulative(self.funds_months_previous)
+
+
+def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
+    """Gather the dashboard's figures for the actor (a unit user's are their unit's)."""
+    on = on or today()
+    unit_id = actor.unit_id if actor.role == "unit" else None
+    year, month = period.year, period.month
+    table = targets.target_table(actor, year, month)
+    mine = [r for r in table.rows if r.unit_id == unit_id] if unit_id else []
+    funds_row = mine[0] if mine else table.total
+    current = (year, month) == (on.year, on.month)
+    big = overview.big_not_started_filters(unit_id)
+    months = overview.funds_by_month(actor, year, unit_id)
+    return Dashboard(
+        period=period,
+        unit_id=unit_id,
+        cohort=overview.signed_cohort(actor, year, month, unit_id),
+        previous=overview.signed_cohort(actor, year - 1, 12, unit_id),
+        funds_months=months,
+        funds_months_previous=overview.funds_by_month(actor, year - 1, unit_id),
+        funds_received=sum(months[:month]),
+        funds_figure=funds_row.funds if funds_row is not None else None,
+        table=table,
+        compliance=[] if unit_id else trips.compliance(actor, year, on),
+        missing_trips=trips.missing_this_month(actor, on) if current and not unit_id else [],
+        overlaps=[] if unit_id else trips.overlaps(actor, year),
+        attention=Attention(
+            stalled=attention.count_stalled(actor, on),
+            not_started=attention.count_not_started(actor, on),
+            overdue_problems=count_rows(attention.overdue_problems(actor, on)),
+            overdue_commitments=count_rows(attention.overdue_commitments(actor, on)),
+            big_not_started=overview.count(actor, big),
+            big_not_started_args=big.to_args(),
+        ),
+        month_projects=overview.month_projects(actor, year, month, unit_id),
+        generated_on=on,
+    )

@@ -1,0 +1,147 @@
+"""The leaders' overview: a signed cohort's landing rates, funds by month, the month's projects.
+
+Each figure is computed from the very statement its drill-down list runs (ProjectFilters),
+so a number and the list behind it can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import extract, func, select
+
+from app.core.pagination import count as count_rows
+from app.extensions import db
+from app.funds.models import FundsEntry
+from app.funds.queries import LedgerFilters, apply_ledger_filters, scoped_entries
+from app.projects.models import Project
+from app.projects.queries import ProjectFilters, project_statement
+from app.reports.figures.cohort import Funnel, funnel, landed_stage, rate
+from app.reports.figures.funds import VERIFIED, verified_funds_of
+
+RATE_STAGES = (("registered", "注册率"), ("started", "开工率"), ("operating", "投产率"))
+
+
+@dataclass
+class Cohort:
+    """Projects signed in year Y, months 1..M (dropped ones included), and how far they got."""
+
+    year: int
+    month: int
+    filters: ProjectFilters
+    funnel: Funnel
+    funds_verified: int  # 元, every verified entry of these projects to date
+
+    @property
+    def signed(self) -> int:
+        return self.funnel.signed
+
+    @property
+    def landed(self) -> int:
+        return self.funnel.landed
+
+    @property
+    def landed_rate(self) -> Decimal | None:
+        return self.funnel.landed_rate
+
+    @property
+    def landed_amount_rate(self) -> Decimal | None:
+        return self.funnel.landed_amount_rate
+
+    @property
+    def funds_rate(self) -> Decimal | None:
+        """资金到位率: verified funds of the cohort over its contracted investment."""
+        return rate(self.funds_verified, self.funnel.signed_contract)
+
+    def stage_rate(self, key: str) -> Decimal | None:
+        """注册率, 开工率, 投产率: reached the stage / signed."""
+        return rate(self.funnel.reached(key), self.funnel.signed)
+
+    def link(self, **extra: str) -> dict[str, str]:
+        """Query-string arguments of the project list behind a figure of this cohort."""
+        return {**self.filters.to_args(), **extra}
+
+
+def cohort_filters(year: int, month: int, unit_id: int | None = None) -> ProjectFilters:
+    """The list filters that select the cohort signed in year Y, months 1..M."""
+    return ProjectFilters(
+        milestone="signed", year=year, month_to=month, dropped="all", unit_id=unit_id
+    )
+
+
+def signed_cohort(actor: Any, year: int, month: int, unit_id: int | None = None) -> Cohort:
+    """The cohort signed in the period, with its funnel and its verified funds."""
+    filters = cohort_filters(year, month, unit_id)
+    statement = project_statement(actor, filters)
+    return Cohort(
+        year=year,
+        month=month,
+        filters=filters,
+        funnel=funnel(statement, landed_stage()),
+        funds_verified=verified_funds_of(statement),
+    )
+
+
+def funds_by_month(actor: Any, year: int, unit_id: int | None = None) -> list[int]:
+    """Verified funds (元) received in each month of the year, January first."""
+    month = extract("month", FundsEntry.received_on)
+    stmt = select(month, func.sum(FundsEntry.amount))
+    stmt = apply_ledger_filters(
+        scoped_entries(stmt, actor), LedgerFilters(year=year, unit_id=unit_id), with_status=False
+    )
+    stmt = stmt.where(FundsEntry.status == VERIFIED).group_by(month)
+    totals = [0] * 12
+    for number, amount in db.session.execute(stmt):
+        totals[int(number) - 1] = int(amount or 0)
+    return totals
+
+
+def cumulative(values: list[int]) -> list[int]:
+    """Running totals."""
+    out, total = [], 0
+    for value in values:
+        total += value
+        out.append(total)
+    return out
+
+
+@dataclass
+class MonthProjects:
+    """Projects that reached a milestone in one month, by name, with the list's filters."""
+
+    key: str
+    label: str
+    filters: ProjectFilters
+    projects: list[Project]
+
+
+def month_projects(
+    actor: Any, year: int, month: int, unit_id: int | None = None
+) -> list[MonthProjects]:
+    """The projects signed, started and put into production in the month."""
+    out = []
+    for key, label in (("signed", "签约"), ("started", "开工"), ("operating", "投产")):
+        filters = ProjectFilters(
+            milestone=key,
+            year=year,
+            month_from=month,
+            month_to=month,
+            dropped="all",
+            unit_id=unit_id,
+            sort="name",
+        )
+        projects = list(db.session.execute(project_statement(actor, filters)).scalars())
+        out.append(MonthProjects(key, label, filters, projects))
+    return out
+
+
+def big_not_started_filters(unit_id: int | None = None) -> ProjectFilters:
+    """亿元以上 projects signed but not started (active ones)."""
+    return ProjectFilters(big=True, reached="signed", below="started", unit_id=unit_id)
+
+
+def count(actor: Any, filters: ProjectFilters) -> int:
+    """How many projects the list with these filters holds."""
+    return count_rows(project_statement(actor, filters))

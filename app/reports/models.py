@@ -1,0 +1,67 @@
+"""Month close (月结): the issued bulletin of a month, its key figures and its files, kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.db import Base
+
+
+class MonthClose(Base):
+    """One closed month: who closed it when, the figures as issued and the issued files.
+
+    The files are the exact bytes handed out, so the bulletin downloads again unchanged."""
+
+    __tablename__ = "month_closes"
+    __table_args__ = (
+        UniqueConstraint("year", "month", name="uq_month_closes_year_month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month"),
+        CheckConstraint("year BETWEEN 2000 AND 2100", name="year"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    month: Mapped[int] = mapped_column(Integer, nullable=False)
+    closed_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, index=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)
+    snapshot_json: Mapped[str] = mapped_column(Text, nullable=False)
+    docx_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    xlsx_name: Mapped[str] = mapped_column(String(120), nullable=False)
+    docx_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    xlsx_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    docx: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    xlsx: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    closed_by: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def snapshot(self) -> dict:
+        return json.loads(self.snapshot_json)
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.year}年1—{self.month}月" if self.month > 1 else f"{self.year}年1月"
+
+    def history_label(self) -> str:
+        return f"{self.year}年{self.month}月月结"
+
+    def __repr__(self) -> str:
+        return f"<MonthClose {self.year}-{self.month:02d}>"
