@@ -43,6 +43,7 @@ class DefaultConfig:
         "started": 365,
     }
     NOT_STARTED_LIMIT_DAYS = 180
+    TRIP_YIELD_DAYS = 90  # a trip that produced no project within this many days is marked
     MAX_UPLOAD_MB = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 

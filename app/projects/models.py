@@ -63,10 +63,20 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
         CheckConstraint(
             "contract_investment IS NULL OR contract_investment >= 0", name="contract_nonnegative"
         ),
-        # Live projects by stage: the board's columns and cards, lists filtered by stage
-        # (replaces ix_projects_active_stage, which SQLite preferred to its own harm).
+        # Live projects by stage, for everyone and per unit: the board's columns and cards,
+        # lists filtered by stage (replace ix_projects_active_stage, which misled SQLite).
         Index(
             "ix_projects_live_board",
+            "stage_order",
+            "stage_since",
+            "id",
+            "planned_investment",
+            sqlite_where=text(LIVE_SQL),
+            postgresql_where=text(LIVE_SQL),
+        ),
+        Index(
+            "ix_projects_live_unit_board",
+            "unit_id",
             "stage_order",
             "stage_since",
             "id",
