@@ -3,7 +3,7 @@ projects and the ledger before anything is written."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core import cells, history
@@ -25,7 +25,7 @@ from app.funds.services import (
 )
 from app.projects.models import Project
 from app.projects.names import normalise_investor
-from app.projects.transfer import name_key
+from app.projects.transfer import help_sheet, name_key
 
 HEADERS = (
     "项目名称",
@@ -209,16 +209,28 @@ def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note:
     return len(rows)
 
 
-def template_sheet() -> Sheet:
-    """The downloadable import template: the headers and one example row."""
-    example = [
-        "新能源电池材料项目",
+HELP = {
+    "项目名称": ("必填", "与系统中的项目名称一致", "新能源电池材料项目"),
+    "投资方": (
+        "必填",
+        "与系统中的投资方一致（按项目名称 + 投资方找到项目）",
         "宁德示例新能源科技有限公司",
+    ),
+    "到位日期": (
+        "必填",
+        "2026-03-05、2026/3/5、2026.3.5、2026年3月5日 或 Excel 日期",
         "2026-03-05",
-        "1250.5",
-        "国内省外",
-        "固定资产投资",
-        "YH20260305001",
-        "资金类型：国内省外 / 省内市外 / 市内区外 / 外资",
-    ]
-    return Sheet("到位资金导入模板", TEMPLATE_COLUMNS, [example])
+    ),
+    "金额（万元）": ("必填", "单位万元，大于 0，最多两位小数", "1250.50"),
+    "资金类型": ("必填", " / ".join(ORIGINS) + "；区内资金不属于招商引资到位资金", "国内省外"),
+    "资金用途": ("", " / ".join(USES) + "，不填为固定资产投资", "固定资产投资"),
+    "凭证号": ("必填", "银行回单号、验资报告号等；同一项目不能重复", "YH20260305001"),
+    "备注": ("", "", ""),
+}
+
+
+def template_sheets() -> list[Sheet]:
+    """The downloadable template: the header row alone, and a sheet explaining each column."""
+    columns = [replace(c, total=False) for c in TEMPLATE_COLUMNS]
+    footer = "导入后为“待核实”，由投资促进局核实后计入统计"
+    return [Sheet("到位资金导入", columns, []), help_sheet(HEADERS, HELP, footer)]

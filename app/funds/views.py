@@ -27,7 +27,11 @@ bp = Blueprint("funds", __name__, url_prefix="/funds", template_folder="template
 
 
 def init_app(app) -> None:
-    """The project page's 到位资金 tab."""
+    """The project page's 到位资金 tab and the to-do page's funds sections."""
+    from app import todo
+    from app.funds import todo as funds_todo
+
+    todo.register(app, funds_todo.PROVIDER)
     register_panel(
         app,
         "project",

@@ -39,7 +39,7 @@ class Kind:
     required: tuple[str, ...]
     prepare: Callable[[Table, Any, bool], CheckedRows]
     write: Callable[[CheckedRows, Any, bool, int, str], int]
-    template: Callable[[], Sheet]
+    template: Callable[[], list[Sheet]]
 
 
 KINDS = {
@@ -52,7 +52,7 @@ KINDS = {
         lambda checked, actor, verified, batch_id, note: project_transfer.write(
             checked, actor, note
         ),
-        project_transfer.template_sheet,
+        project_transfer.template_sheets,
     ),
     "funds": Kind(
         "funds",
@@ -61,7 +61,7 @@ KINDS = {
         funds_transfer.REQUIRED,
         funds_transfer.prepare,
         funds_transfer.write,
-        funds_transfer.template_sheet,
+        funds_transfer.template_sheets,
     ),
 }
 

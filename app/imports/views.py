@@ -57,7 +57,7 @@ def index():
 def template(key: str):
     """The import template as an .xlsx file."""
     kind = _kind(key)
-    return _send_sheets([kind.template()], f"{kind.title}导入模板.xlsx")
+    return _send_sheets(kind.template(), f"{kind.title}导入模板.xlsx")
 
 
 def _send_sheets(sheets, download_name: str):

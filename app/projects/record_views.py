@@ -81,7 +81,7 @@ def correct(project_id: int):
                 form.on.data,
                 form.reason.data,
                 current_user,
-                form.version.data,
+                request.form.get("version"),
             )
             db.session.commit()
         except (ServiceError, StaleDataError) as error:

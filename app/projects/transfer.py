@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -271,37 +271,57 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
 
 def write(checked: CheckedRows, actor: Any, note: str) -> int:
     """Create every checked project (the check has passed); return how many."""
+    refs = References()  # held: the session's identity map keeps units etc. only while referenced
     for _number, data in checked.items:
         history.note_reason(db.session, note)
         create_project(data, actor, confirm_duplicate=True)
+    del refs
     return len(checked.items)
 
 
-def template_sheet() -> Sheet:
-    """The downloadable import template: the headers and one example row."""
-    example = [
-        "新能源电池材料项目",
-        "宁德示例新能源科技有限公司",
-        "",
-        "福建省",
-        "宁德市",
-        "否",
-        "工业",
-        "新能源",
-        "50000",
-        "",
-        "",
-        "招商推介会",
-        "",
-        "2026-03-05",
-        "2026/4/18",
-        "48000.5",
-        "",
-        "",
-        "",
-        "签约、注册日期写法：2026-03-05、2026/3/5、2026.3.5 或 2026年3月5日",
+HELP = {
+    "项目名称": ("必填", "项目全称，同一投资方的同名项目不能重复", "新能源电池材料项目"),
+    "投资方": ("必填", "投资企业全称", "宁德示例新能源科技有限公司"),
+    "统一社会信用代码": ("注册时必填", "本地公司的 18 位代码", ""),
+    "投资方所在省": ("", "如 福建省；外资写国家或地区", "福建省"),
+    "投资方所在市": ("", "如 宁德市", "宁德市"),
+    "是否外资": ("", "是 / 否，不填为否", "否"),
+    "产业类别": ("必填", " / ".join(INDUSTRIES), "工业"),
+    "产业链": ("", "如 新能源、电子信息", "新能源"),
+    "计划总投资（万元）": ("", "单位万元，最多两位小数", "50000"),
+    "责任单位": ("必填", "系统中的单位全称；责任单位账户导入时可不填", "城关街道"),
+    "包保领导": ("", "系统中的领导姓名；重名时写“姓名（职务）”", ""),
+    "项目来源": ("必填", " / ".join(SOURCES), "招商推介会"),
+    "招商活动": ("", "系统中已登记的活动名称", ""),
+    "洽谈日期": ("", "日期写法见下", "2026-03-05"),
+    "签约日期": ("", "日期写法见下；填写时须填合同投资额", "2026/4/18"),
+    "合同投资额（万元）": ("签约时必填", "单位万元，最多两位小数", "48000.50"),
+    "注册日期": ("", "填写时须填统一社会信用代码", ""),
+    "开工日期": ("", "", ""),
+    "投产日期": ("", "", ""),
+    "备注": ("", "", ""),
+}
+DATE_HELP = (
+    "日期写成 2026-03-05、2026/3/5、2026.3.5、2026年3月5日 或 Excel 日期；"
+    "不能晚于今天，也不能早于前一阶段的日期"
+)
+
+
+def template_sheets() -> list[Sheet]:
+    """The downloadable template: the header row alone, and a sheet explaining each column."""
+    return [
+        Sheet("项目导入", [replace(c, total=False) for c in COLUMNS], [], paper=8),
+        help_sheet(HEADERS, HELP, DATE_HELP),
     ]
-    return Sheet("项目导入模板", COLUMNS, [example])
+
+
+def help_sheet(headers, notes: dict, footer: str) -> Sheet:
+    """填表说明: one row per column, with an example (not on the import sheet, so it is
+    never imported by mistake)."""
+    columns = [Column("列名", width=20), Column("是否必填", width=12),
+               Column("填写说明", width=56), Column("示例", width=28)]  # fmt: skip
+    rows = [[h, *notes.get(h, ("", "", ""))] for h in headers]
+    return Sheet("填表说明", columns, rows, title="填表说明", subtitle=footer)
 
 
 def export_rows(actor: Any, filters: ProjectFilters) -> Iterator[list[Any]]:

@@ -202,7 +202,7 @@ def edit(project_id: int):
                 project,
                 _data(form),
                 current_user,
-                form.version.data,
+                request.form.get("version"),  # never the record's own version
                 confirm_duplicate=form.confirm_duplicate.data,
             )
             db.session.commit()

@@ -10,17 +10,21 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import Base
+from app.funds.models import FundsEntry
+from app.projects.models import Project
 
 
 class MonthClose(Base):
@@ -65,3 +69,18 @@ class MonthClose(Base):
 
     def __repr__(self) -> str:
         return f"<MonthClose {self.year}-{self.month:02d}>"
+
+
+# Read indexes for the report figures (bench/bench_dashboard.py, 100,000 projects and 200,000
+# entries on SQLite): the verified funds of a period, by month or unit, read from the index
+# alone (330 → 180 ms each), the verified funds of a signed cohort (180 → 65 ms), and the count
+# of signed projects not started (90 → 5 ms). PostgreSQL mostly prefers parallel scans here.
+LIVE_NOT_STARTED = "deleted_at IS NULL AND dropped_on IS NULL AND started_on IS NULL"
+REPORT_INDEXES = (
+    Index("ix_funds_entries_report_period", FundsEntry.status, FundsEntry.received_on,
+          FundsEntry.project_id, FundsEntry.amount),
+    Index("ix_funds_entries_report_cohort", FundsEntry.project_id, FundsEntry.status,
+          FundsEntry.amount),
+    Index("ix_projects_report_not_started", Project.signed_on,
+          sqlite_where=text(LIVE_NOT_STARTED), postgresql_where=text(LIVE_NOT_STARTED)),
+)  # fmt: skip

@@ -125,6 +125,7 @@ def duplicate_section(user: Any, on: date) -> TodoSection:
         tone="warning",
         order=70,
         note="没有疑似重复的项目",
+        badge=0,  # a clean-up list: not in the nav badge, which must stay cheap on every page
     )
 
 
@@ -230,7 +231,9 @@ def badge(user: Any, on: date) -> int:
     total = count(due_follow_ups(user, on))
     if user.role == "unit":
         return total + attention.count_stalled(user, on) + attention.count_not_started(user, on)
-    return total + len(duplicate_groups())
+    # Duplicates are a clean-up list on the page, not counted in the badge: the badge is on
+    # every page and must stay a few cheap COUNTs (loading the groups cost seconds at 100k).
+    return total
 
 
 PROVIDER = TodoProvider(

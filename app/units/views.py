@@ -64,7 +64,7 @@ def edit(unit_id: int):
     general = []
     if form.validate_on_submit():
         try:
-            ensure_current(unit, form.version.data)
+            ensure_current(unit, request.form.get("version"))
             services.update_unit(unit, form.name.data, form.kind.data, current_user)
             db.session.commit()
         except ServiceError as error:

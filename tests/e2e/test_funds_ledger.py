@@ -36,9 +36,9 @@ def test_funds_are_entered_verified_and_reported(
     live_server,
     people,
     make,
-    add_entry,
+    add_entry,  # noqa: F811  (the imported fixture)
     csp_errors,
-    tmp_path,  # noqa: F811
+    tmp_path,
 ):
     project = make.project(
         people["unit_a"],

@@ -237,3 +237,14 @@ def test_the_command_line_import_with_dry_run(app, runner, people, tmp_path):
     assert result.exit_code == 2 and "不会重复导入" in result.output
     result = runner.invoke(args=["import-projects", str(path), "--as", "leader1"])
     assert result.exit_code == 2 and "只有投资促进局和责任单位可以导入" in result.output
+
+
+def test_the_template_imports_nothing_and_explains_every_column(client, people, login, upload):
+    login(people["bureau"])
+    for kind in ("projects", "funds"):
+        template = client.get(f"/imports/template/{kind}").data
+        book = io.BytesIO(template)
+        explained = pd.read_excel(book, sheet_name="填表说明", header=2, engine="calamine")
+        headers = pd.read_excel(book, engine="calamine").columns
+        assert list(explained["列名"]) == list(headers)
+        assert "表头下没有数据行" in upload(kind, template, "模板.xlsx")

@@ -137,3 +137,13 @@ def test_follow_up_form_errors_keep_input(client, people, login, make):
         },
     ).get_data(as_text=True)
     assert "跟进日期不能晚于今天" in page and "谈了用地" in page
+
+
+def test_a_save_without_the_version_it_was_based_on_is_refused(client, people, login, make, load):
+    project = make.project(people["unit_a"], name="原名称")
+    login(people["bureau"])
+    data = form(people["unit_a"].id, name="没带版本号")
+    data.pop("version", None)
+    page = client.post(f"/projects/{project.id}/edit", data=data).get_data(as_text=True)
+    assert "已被他人修改" in page
+    assert load(project.id).name == "原名称"
