@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.core.money import format_yi, yuan_to_wan
 from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsReports, requires
+from app.reports import closing
 from app.reports import dashboard as dash
 from app.reports.figures import attention
 
@@ -73,6 +74,7 @@ def dashboard():
     return render_template(
         "reports/dashboard.html",
         board=board,
+        diff=closing.closed_month_diff(current_user, board),
         period=period,
         ledger=_ledger,
         charts=json.dumps(_chart_data(board), ensure_ascii=False),

@@ -167,6 +167,10 @@ def test_a_back_dated_verified_entry_shows_issued_against_live_and_the_record(
     assert client.get(DOCX).data == closed["docx"]  # the issued file is unchanged
     page = client.get("/bulletins/?year=2026&month=10").get_data(as_text=True)
     assert "印发数与当前数对照" in page and "6,700.00 万元" in page and "银行回单补录" in page
+    dashboard = client.get("/dashboard?year=2026&month=10").get_data(as_text=True)
+    assert 'data-testid="closed-diff"' in dashboard  # the leaders' page shows both, too
+    assert "6,500.00 万元（0.65 亿元）" in dashboard and "6,700.00 万元（0.67 亿元）" in dashboard
+    assert "月结后更正或补录" in dashboard and "银行回单补录" in dashboard
 
 
 def test_a_milestone_after_the_close_is_listed_as_progress(app, district, closed, in_request):
