@@ -14,6 +14,7 @@ from app.core.dates import today
 from app.core.scoping import scoped_select
 from app.extensions import db
 from app.leaders.models import Leader
+from app.leaders.queries import leader_for_user
 from app.projects.models import Project
 from app.reports.figures import attention
 
@@ -164,13 +165,7 @@ def awaiting_assignment(actor: Any) -> Select:
     )
 
 
-def leader_of(user: Any) -> Leader | None:
-    """The leader record a `leader` account logs in as, if any."""
-    if getattr(user, "role", None) != "leader":
-        return None
-    return db.session.execute(
-        select(Leader).where(Leader.user_id == user.id, Leader.active.is_(True))
-    ).scalar_one_or_none()
+leader_of = leader_for_user  # the leader record a `leader` account logs in as
 
 
 def escalated_to(actor: Any, leader: Leader) -> Select:

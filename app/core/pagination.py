@@ -65,3 +65,9 @@ def paginate(stmt: Select, page: int, per_page: int = 50, *, scalars: bool = Tru
     result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
     items = list(result.scalars() if scalars else result.all())
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with % _ and \\ taken literally (escape '\\')."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

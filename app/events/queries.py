@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, case, extract, func, or_, select
 
+from app.core.pagination import contains_pattern
 from app.core.scoping import scoped_select
 from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
@@ -35,10 +36,6 @@ class EventFilters:
         )
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped.lower()}%"
-
 
 def event_statement(f: EventFilters) -> Select:
     """Events, newest first, filtered (every role sees every event)."""
@@ -48,7 +45,7 @@ def event_statement(f: EventFilters) -> Select:
     if f.kind:
         stmt = stmt.where(PromotionEvent.kind == f.kind)
     if f.q:
-        pattern = _like(f.q)
+        pattern = contains_pattern(f.q.lower())
         stmt = stmt.where(
             or_(
                 func.lower(PromotionEvent.name).like(pattern, escape="\\"),

@@ -104,10 +104,6 @@ SORTS = {
 }
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
 
 def search_condition(q: str):
     """Substring of the names (any length, Chinese included) or of their pinyin initials."""

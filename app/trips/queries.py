@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, exists, select
 
+from app.core.pagination import contains_pattern
 from app.core.scoping import apply_scope, get_or_404, scope_condition, scoped_select
 from app.extensions import db
 from app.leaders.models import Leader
@@ -44,9 +45,6 @@ class TripFilters:
         )
 
 
-def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
 
 def trip_statement(actor: Any, f: TripFilters) -> Select:
     """The actor's trips, filtered, newest first."""
@@ -67,7 +65,7 @@ def trip_statement(actor: Any, f: TripFilters) -> Select:
     if f.status:
         stmt = stmt.where(Trip.status == f.status)
     if f.q:
-        like = _like(f.q)
+        like = contains_pattern(f.q)
         stmt = stmt.where(
             Trip.city.like(like, escape="\\")
             | Trip.enterprises.like(like, escape="\\")

@@ -4,7 +4,7 @@ and a project's 资金到位率. Every amount is whole 元, summed by the databa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -14,17 +14,14 @@ from app.extensions import db
 from app.funds.models import ORIGINS, USES, FundsEntry
 from app.funds.queries import NO_PROVINCE, LedgerFilters, apply_ledger_filters, scoped_entries
 from app.projects.models import INDUSTRIES, Project
+from app.reports.figures.cohort import rate
 from app.units.models import Unit
 
 VERIFIED = "verified"
 PENDING = "pending"
 
 
-def percent(part: int, whole: int | None) -> Decimal | None:
-    """part / whole in percent with one decimal; None when there is no whole (shown as —)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+percent = rate  # part / whole in percent, one decimal; None (shown as —) when whole is 0
 
 
 def percent_text(value: Decimal | None) -> str:
