@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
 _BRACKETS_AND_SPACES = re.compile(r"[\s()（）\[\]【】〔〕<>《》]")
@@ -31,10 +33,27 @@ def initials(text: str) -> str:
     """Pinyin initials of the Chinese characters and the letters and digits (华润置地 → hrzd)."""
     for place, alias in PINYIN_ALIASES.items():
         text = text.replace(place, "\0" + alias + "\0")
-    letters = []
-    for part in lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"):
-        letters.extend(c for c in part.lower() if c.isascii() and c.isalnum())
-    return "".join(letters)
+    # pypinyin reads each run of Chinese characters on its own, so a run's reading can be kept:
+    # an import of thousands of names repeats the same runs (“有限公司”, “产业项目”).
+    return "".join(
+        _han_initials(part) if _HAN.fullmatch(part) else _plain_initials(part)
+        for part in _HAN_RUNS.split(text)
+        if part
+    )
+
+
+_HAN_CLASS = RE_HANS.pattern.removeprefix("^(?:").removesuffix(")+$")  # pypinyin's own
+_HAN = re.compile(f"(?:{_HAN_CLASS})+")
+_HAN_RUNS = re.compile(f"((?:{_HAN_CLASS})+)")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _han_initials(run: str) -> str:
+    return _plain_initials("".join(lazy_pinyin(run, style=Style.FIRST_LETTER)))
+
+
+def _plain_initials(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isascii() and c.isalnum())
 
 
 def search_text(*fields: str | None) -> str:

@@ -159,8 +159,13 @@ def create_project(
     *,
     submission_id: str | None = None,
     confirm_duplicate: bool = False,
+    flush: bool = True,
 ) -> Project:
-    """Record a new project (a lead, or with its milestones when imported)."""
+    """Record a new project (a lead, or with its milestones when imported).
+
+    An import passes `flush=False` and flushes its rows in chunks: one flush per row would
+    write the history chain and the search index row by row.
+    """
     errors = field_problems(data, actor)
     dates = {k: v for k, v in data.milestones.items() if k in MILESTONE_FIELDS and k != "funded_on"}
     errors.update(milestone_problems(dates, data.contract_wan, uscc.normalise(data.uscc)))
@@ -179,7 +184,8 @@ def create_project(
     if data.contract_wan is not None:
         project.contract_investment = wan_to_yuan(data.contract_wan)
     db.session.add(project)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return project
 
 

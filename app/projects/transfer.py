@@ -46,6 +46,7 @@ HEADERS = (
     "备注",
 )
 REQUIRED = ("项目名称", "投资方", "产业类别", "责任单位", "项目来源")
+CHUNK = 1000  # rows written per flush on import
 DATES = {
     "洽谈日期": "negotiating_on",
     "签约日期": "signed_on",
@@ -272,11 +273,15 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
 def write(checked: CheckedRows, actor: Any, note: str) -> int:
     """Create every checked project (the check has passed); return how many."""
     refs = References()  # held: the session's identity map keeps units etc. only while referenced
-    for _number, data in checked.items:
-        history.note_reason(db.session, note)
-        create_project(data, actor, confirm_duplicate=True)
+    items = checked.items
+    with db.session.no_autoflush:
+        for start in range(0, len(items), CHUNK):  # one flush per chunk, not per row
+            for _number, data in items[start : start + CHUNK]:
+                create_project(data, actor, confirm_duplicate=True, flush=False)
+            history.note_reason(db.session, note)
+            db.session.flush()
     del refs
-    return len(checked.items)
+    return len(items)
 
 
 HELP = {
