@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 
-from app.core import cells, spreadsheets
+from app.core import cells
 from app.core.spreadsheets import SpreadsheetError, read_table
+from app.core.spreadsheets import reading as spreadsheet_reading
 from tests.imports.conftest import FUNDS_HEADERS, csv_bytes, funds_row, xlsx
 
 REQUIRED = ("项目名称", "投资方", "到位日期", "金额（万元）", "资金类型", "凭证号")
@@ -96,7 +97,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
 
 
 def test_a_zip_bomb_is_refused_before_it_is_parsed(monkeypatch):
-    monkeypatch.setattr(spreadsheets, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)
+    monkeypatch.setattr(spreadsheet_reading, "MAX_UNPACKED_BYTES", 4 * 1024 * 1024)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/workbook.xml", "<workbook/>")
