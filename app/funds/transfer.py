@@ -3,7 +3,9 @@ projects and the ledger before anything is written."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from app.core import cells, history
@@ -207,6 +209,13 @@ def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note:
         recompute_funded_on(project_ids)
         db.session.info.pop("history_reason", None)
     return len(rows)
+
+
+def figure_dates(checked: CheckedRows, verified: bool) -> Iterator[tuple[int, date]]:
+    """Entries imported as verified count at once, in the month each arrived."""
+    if verified:
+        for row in checked.items:
+            yield row.number, row.data.received_on
 
 
 HELP = {

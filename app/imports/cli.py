@@ -37,14 +37,14 @@ def _user(username: str) -> User:
     return user
 
 
-def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool) -> None:
+def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, reason: str) -> None:
     user = _user(username)
     history.set_actor(db.session, user)
     file = Path(path)
     data = file.read_bytes()
     run = services.check_file if dry_run else services.import_file
     try:
-        outcome = run(kind, data, file.name, user, verified)
+        outcome = run(kind, data, file.name, user, verified, reason)
     except IntegrityError:
         _fail("该文件刚刚已被导入，不会重复导入")
     if outcome.file_error:
@@ -58,6 +58,10 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool) -> 
             click.echo(f"第 {error.row} 行 [{error.column or '—'}]：{error.message}", err=True)
         rows = len({e.row for e in outcome.errors})
         _fail(f"{rows} 行共 {len(outcome.errors)} 处错误，整个文件未导入", 1)
+    if outcome.reason_error:
+        _fail(outcome.reason_error + "（用 --reason 说明）")
+    if outcome.closed_rows:
+        click.echo("提示：" + outcome.closed_note)
     if dry_run:
         db.session.rollback()
         click.echo("检查通过（--dry-run：未写入任何数据）。")
@@ -71,9 +75,10 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool) -> 
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
-def import_projects(path, username, dry_run):
+@click.option("--reason", default="", help="日期落在已月结月份时须说明的原因")
+def import_projects(path, username, dry_run, reason):
     """Import projects from an .xlsx/.xls/.csv file: all rows or none."""
-    _run("projects", path, username, False, dry_run)
+    _run("projects", path, username, False, dry_run, reason)
 
 
 @click.command("import-funds")
@@ -82,9 +87,10 @@ def import_projects(path, username, dry_run):
 @click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
 @click.option("--verified", is_flag=True, help="按已核实记录（仅投资促进局，用于历史台账）")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
-def import_funds(path, username, verified, dry_run):
+@click.option("--reason", default="", help="按已核实导入且日期落在已月结月份时须说明的原因")
+def import_funds(path, username, verified, dry_run, reason):
     """Import funds entries from an .xlsx/.xls/.csv file: all rows or none."""
-    _run("funds", path, username, verified, dry_run)
+    _run("funds", path, username, verified, dry_run, reason)
 
 
 @click.command("export-funds")

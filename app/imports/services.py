@@ -7,8 +7,9 @@ scope, never `current_user`, and flush without committing.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.extensions import db
 from app.funds import transfer as funds_transfer
 from app.imports.models import IMPORT_KINDS, ImportBatch
 from app.projects import transfer as project_transfer
+from app.reports import closing
 
 IMPORTING_ROLES = ("bureau", "unit")
 
@@ -40,6 +42,8 @@ class Kind:
     prepare: Callable[[Table, Any, bool], CheckedRows]
     write: Callable[[CheckedRows, Any, bool, int, str], int]
     template: Callable[[], list[Sheet]]
+    dates: Callable[[CheckedRows, bool], Iterator[tuple[int, date]]]
+    """(row number, date) of every date a row would add to the official figures."""
 
 
 KINDS = {
@@ -53,6 +57,7 @@ KINDS = {
             checked, actor, note
         ),
         project_transfer.template_sheets,
+        project_transfer.figure_dates,
     ),
     "funds": Kind(
         "funds",
@@ -62,6 +67,7 @@ KINDS = {
         funds_transfer.prepare,
         funds_transfer.write,
         funds_transfer.template_sheets,
+        funds_transfer.figure_dates,
     ),
 }
 
@@ -80,10 +86,27 @@ class Outcome:
     batch: ImportBatch | None = None
     written: int = 0
     notes: list[str] = field(default_factory=list)
+    closed_rows: list[tuple[int, date]] = field(default_factory=list)
+    reason: str = ""
+    reason_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.file_error is None and self.checked is not None and self.checked.ok
+        return (
+            self.file_error is None
+            and self.reason_error is None
+            and self.checked is not None
+            and self.checked.ok
+        )
+
+    @property
+    def closed_note(self) -> str:
+        """Which rows reach into months already closed (月结), for the confirm screen."""
+        if not self.closed_rows:
+            return ""
+        shown = "、".join(f"第 {n} 行（{on:%Y-%m-%d}）" for n, on in self.closed_rows[:5])
+        more = f"等 {len(self.closed_rows)} 行" if len(self.closed_rows) > 5 else ""
+        return f"{shown}{more}的日期落在已月结的月份，会改变已通报的数字，导入须说明原因"
 
     @property
     def errors(self) -> list[RowError]:
@@ -114,11 +137,16 @@ def _already(batch: ImportBatch, actor: Any) -> str:
 
 
 def check_file(
-    kind_key: str, data: bytes, filename: str, actor: Any, verified: bool = False
+    kind_key: str,
+    data: bytes,
+    filename: str,
+    actor: Any,
+    verified: bool = False,
+    reason: str = "",
 ) -> Outcome:
     """Read and check a file without writing anything."""
     kind = KINDS[kind_key]
-    outcome = Outcome(kind, filename, digest(data), verified)
+    outcome = Outcome(kind, filename, digest(data), verified, reason=(reason or "").strip())
     if getattr(actor, "role", None) not in IMPORTING_ROLES:
         outcome.file_error = "只有投资促进局和责任单位可以导入数据"
         return outcome
@@ -140,14 +168,30 @@ def check_file(
         missing = [h for h in kind.headers if h not in outcome.table.columns]
         if missing:
             outcome.notes.append("文件中没有以下可选列，按空白处理：" + "、".join(missing))
+    if outcome.checked is not None and outcome.checked.ok:
+        outcome.closed_rows = [
+            (number, on)
+            for number, on in kind.dates(outcome.checked, verified)
+            if closing.closed_period_reason_required(on)
+        ]
     return outcome
 
 
 def import_file(
-    kind_key: str, data: bytes, filename: str, actor: Any, verified: bool = False
+    kind_key: str,
+    data: bytes,
+    filename: str,
+    actor: Any,
+    verified: bool = False,
+    reason: str = "",
 ) -> Outcome:
-    """Check the file and, when every row passes, write them all; else write nothing."""
-    outcome = check_file(kind_key, data, filename, actor, verified)
+    """Check the file and, when every row passes, write them all; else write nothing.
+
+    Rows dated in a month already closed (月结) change issued figures: they need a reason,
+    which the history keeps with every record the import writes."""
+    outcome = check_file(kind_key, data, filename, actor, verified, reason)
+    if outcome.ok and outcome.closed_rows and not outcome.reason:
+        outcome.reason_error = outcome.closed_note
     if not outcome.ok:
         return outcome
     batch = ImportBatch(
@@ -165,6 +209,8 @@ def import_file(
     note = f"导入{outcome.kind.title}：{batch.filename}（批次 #{batch.id}）"
     if verified:
         note += "，按已核实记录"
+    if outcome.closed_rows:
+        note += f"；涉及已月结月份，原因：{outcome.reason}"
     try:
         outcome.written = outcome.kind.write(outcome.checked, actor, verified, batch.id, note)
     except ServiceError as error:  # something changed since the check: the caller rolls back

@@ -117,7 +117,12 @@ def confirm(token: str):
         return redirect(url_for("imports.index"))
     try:
         outcome = services.import_file(
-            pending.kind, pending.data, pending.filename, current_user, pending.verified
+            pending.kind,
+            pending.data,
+            pending.filename,
+            current_user,
+            pending.verified,
+            reason=request.form.get("reason", ""),
         )
         if outcome.ok:
             db.session.commit()

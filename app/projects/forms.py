@@ -62,6 +62,7 @@ class AdvanceForm(BaseForm):
     on = DateField("日期", validators=[DataRequired(message="请填写日期")])
     contract_wan = StringField("合同投资额（万元）")
     uscc = StringField("本地公司统一社会信用代码")
+    reason = TextAreaField("原因", validators=[Optional(), Length(max=500)])
 
 
 class CorrectForm(BaseForm):

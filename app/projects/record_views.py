@@ -18,6 +18,7 @@ from app.projects.forms import AdvanceForm, ContactForm, CorrectForm, DropForm, 
 from app.projects.models import Project, ProjectContact
 from app.projects.stages import BY_KEY
 from app.projects.views import bp, render_detail
+from app.reports import closing
 
 
 def _editable(project_id: int) -> Project:
@@ -53,6 +54,7 @@ def advance(project_id: int, stage_key: str):
                 current_user,
                 contract_wan=contract,
                 code=form.uscc.data,
+                reason=form.reason.data,
             )
             db.session.commit()
         except ServiceError as error:
@@ -62,7 +64,12 @@ def advance(project_id: int, stage_key: str):
             flash(f"“{project.name}”已推进到{stage.label}", "success")
             return _back(project)
     return render_template(
-        "projects/advance.html", form=form, project=project, stage=stage, general=general
+        "projects/advance.html",
+        form=form,
+        project=project,
+        stage=stage,
+        general=general,
+        latest_close=closing.latest_close(),
     )
 
 

@@ -21,6 +21,7 @@ from app.projects.duplicates import DuplicateFound, find_duplicates
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor, search_text
 from app.projects.stages import BY_KEY, MANUAL_STAGES, MILESTONE_FIELDS
+from app.reports import closing
 from app.trips.queries import trip_visible
 from app.units.models import Unit
 
@@ -224,8 +225,11 @@ def advance(
     *,
     contract_wan: Decimal | None = None,
     code: str | None = None,
+    reason: str | None = None,
 ) -> None:
-    """Move a project forward to a stage, with the data that stage requires."""
+    """Move a project forward to a stage, with the data that stage requires.
+
+    A date in a month already closed (月结) changes issued figures: it needs a reason."""
     stage = BY_KEY.get(stage_key)
     if stage is None or not stage.manual:
         raise ServiceError("资金到位由投资促进局核实的到位资金自动确定，不能手工设置")
@@ -243,8 +247,12 @@ def advance(
         problem = _amount_problem(contract_wan, "合同投资额")
         if problem:
             errors["contract_wan"] = problem
+    if closing.closed_period_reason_required(on) and not (reason or "").strip():
+        errors["reason"] = closing.reason_required_message(on)
     if errors:
         raise ServiceError({("on" if k == stage.date_field else k): v for k, v in errors.items()})
+    if (reason or "").strip():
+        history.note_reason(db.session, f"{stage.label}日期在已月结月份：{reason.strip()}")
     setattr(project, stage.date_field, on)
     project.lead_on = min(project.lead_on, on)  # a back-dated milestone: the lead existed then
     if stage.key == "signed":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -282,6 +283,14 @@ def write(checked: CheckedRows, actor: Any, note: str) -> int:
             db.session.flush()
     del refs
     return len(items)
+
+
+def figure_dates(checked: CheckedRows, verified: bool = False) -> Iterator[tuple[int, date]]:
+    """Each row's milestone dates: a new project counts in the figures of those months."""
+    for number, data in checked.items:
+        for on in data.milestones.values():
+            if on is not None:
+                yield number, on
 
 
 HELP = {

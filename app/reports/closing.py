@@ -58,6 +58,12 @@ def closed_months() -> list[MonthClose]:
     return list(db.session.execute(stmt).scalars())
 
 
+def latest_close() -> MonthClose | None:
+    """The most recent closed month, or None when nothing has been closed yet."""
+    stmt = select(MonthClose).order_by(MonthClose.year.desc(), MonthClose.month.desc()).limit(1)
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
 def closed_covering(on_date: date) -> MonthClose | None:
     """The earliest closed month whose issued figures include this date, if any."""
     stmt = (

@@ -4,6 +4,7 @@ the reason a later change needs, and the issued-against-live comparison."""
 from __future__ import annotations
 
 import hashlib
+import io
 from datetime import date
 from types import SimpleNamespace
 
@@ -11,13 +12,16 @@ import pytest
 from sqlalchemy import func, select
 
 from app.core.dates import today
+from app.core.history import HistoryEntry
 from app.core.security_log import SecurityEvent
 from app.extensions import db
 from app.funds.models import FundsEntry
 from app.projects.models import Project
+from app.projects.transfer import HEADERS as PROJECT_HEADERS
 from app.reports import closing
 from app.reports.dashboard import build
 from app.reports.models import MonthClose
+from tests.imports.conftest import FUNDS_HEADERS, funds_row, project_row, token_of, xlsx
 from tests.reports.conftest import BUREAU, OCTOBER
 
 CLOSE = {"year": "2026", "month": "10", "confirm": "y"}
@@ -195,3 +199,105 @@ def test_a_unit_dashboard_of_a_closed_month_has_no_diff(district, people, closed
     assert in_request(lambda: closing.closed_month_diff(unit, build(unit, OCTOBER))) is None
     leader = SimpleNamespace(role="leader", unit_id=None, is_authenticated=True, id=9)
     assert in_request(lambda: closing.closed_month_diff(leader, build(leader, OCTOBER))).close
+
+
+def _history_reasons(app, table: str, record_id: int) -> list[str]:
+    with app.app_context():
+        stmt = select(HistoryEntry.reason).where(
+            HistoryEntry.table_name == table, HistoryEntry.record_id == record_id
+        )
+        return [r for r in db.session.execute(stmt).scalars() if r]
+
+
+def test_a_back_dated_milestone_in_a_closed_month_needs_a_reason(app, client, district, closed):
+    form = client.get(f"/projects/{district.p3.id}/advance/started").get_data(as_text=True)
+    assert "已月结至 2026年10月" in form  # the reason field explains itself
+    refused = client.post(f"/projects/{district.p3.id}/advance/started", data={"on": "2026-10-20"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200
+    assert "2026年10月的数据已随2026年10月通报月结，改动须说明原因" in page
+    assert 'value="2026-10-20"' in page  # what the user typed is kept
+    with app.app_context():
+        assert db.session.get(Project, district.p3.id).started_on is None
+    client.post(
+        f"/projects/{district.p3.id}/advance/started",
+        data={"on": "2026-10-20", "reason": "开工报告迟报"},
+    )
+    with app.app_context():
+        assert db.session.get(Project, district.p3.id).started_on == date(2026, 10, 20)
+    assert any("开工报告迟报" in r for r in _history_reasons(app, "projects", district.p3.id))
+
+
+def test_a_milestone_after_the_closed_months_needs_no_reason(app, client, district, closed):
+    with app.app_context():
+        on = today()
+    response = client.post(
+        f"/projects/{district.p3.id}/advance/started", data={"on": on.isoformat()}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Project, district.p3.id).started_on == on
+
+
+def test_an_import_reaching_into_a_closed_month_asks_for_a_reason(app, client, closed):
+    rows = [
+        PROJECT_HEADERS,
+        project_row(
+            **{"签约日期": date(2026, 9, 1), "合同投资额（万元）": "800"}
+        ),  # in the closed months
+        project_row(项目名称="冷库项目", 投资方="北方冷链有限公司"),  # a lead: no date
+    ]
+    checked = client.post(
+        "/imports/projects/check",
+        data={"file": (io.BytesIO(xlsx(rows)), "补录.xlsx")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    assert "第 2 行（2026-09-01）的日期落在已月结的月份" in checked
+    token = token_of(checked)
+    refused = client.post(f"/imports/confirm/{token}", data={"reason": "  "})
+    assert "请填写原因" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Project)).scalar_one() == 5
+    done = client.post(f"/imports/confirm/{token}", data={"reason": "九月签约漏报"})
+    assert done.status_code == 302
+    with app.app_context():
+        project = db.session.execute(
+            select(Project).where(Project.signed_on == date(2026, 9, 1))
+        ).scalar_one()
+    assert any("九月签约漏报" in r for r in _history_reasons(app, "projects", project.id))
+
+
+def test_a_verified_funds_import_into_a_closed_month_needs_a_reason_on_the_command_line(
+    app, district, closed, tmp_path
+):
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes(
+        xlsx(
+            [
+                FUNDS_HEADERS,
+                funds_row(**{"到位日期": "2026-09-30", "金额（万元）": "300", "凭证号": "BL-9"}),
+            ]
+        )
+    )
+    runner = app.test_cli_runner()
+    args = ["import-funds", str(path), "--as", "bureau1", "--verified"]
+    refused = runner.invoke(args=args)
+    assert refused.exit_code == 2
+    assert "已月结的月份，会改变已通报的数字，导入须说明原因" in refused.output
+    with app.app_context():
+        count = select(func.count()).select_from(FundsEntry)
+        assert db.session.execute(count).scalar_one() == 6
+    done = runner.invoke(args=[*args, "--reason", "历史台账补录"])
+    assert done.exit_code == 0, done.output
+    with app.app_context():
+        assert db.session.execute(count).scalar_one() == 7
+    unverified = tmp_path / "待核实.xlsx"  # pending entries change no issued figure
+    unverified.write_bytes(
+        xlsx(
+            [
+                FUNDS_HEADERS,
+                funds_row(**{"到位日期": "2026-09-30", "金额（万元）": "300", "凭证号": "BL-10"}),
+            ]
+        )
+    )
+    assert runner.invoke(args=["import-funds", str(unverified), "--as", "bureau1"]).exit_code == 0
