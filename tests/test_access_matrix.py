@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.core.permissions import permission_of
+from app.imports.exports import EXPORTS
 
 ALL = {"admin", "auditor", "bureau", "unit", "leader"}
 PUBLIC = "public"
@@ -83,7 +84,6 @@ EXPECTED: dict[str, set[str] | str] = {
     "leaders.toggle_active": {"bureau", "admin"},
     "targets.index": READERS,
     "targets.records": READERS,
-    "targets.export": READERS,
     "targets.mine": {"unit"},
     "targets.claim": {"unit"},
     "targets.grid": {"bureau"},
@@ -93,7 +93,6 @@ EXPECTED: dict[str, set[str] | str] = {
     "trips.detail": READERS,
     "trips.compliance": READERS,
     "trips.yields": READERS,
-    "trips.export": READERS,
     "trips.create": {"bureau", "unit", "leader"},
     "trips.edit": {"bureau", "unit", "leader"},
     "trips.delete": {"bureau", "unit", "leader"},
@@ -196,3 +195,47 @@ def test_unknown_ids_are_404_not_500(app, client, people, login):
     login(people["admin"])
     assert client.get("/admin/users/999999/edit").status_code == 404
     assert client.get("/admin/users/abc/edit").status_code == 404
+
+
+QUERY_NAMES = [
+    "year",
+    "month",
+    "page",
+    "from",
+    "to",
+    "unit_id",
+    "leader_id",
+    "event_id",
+    "trip_id",
+    "record_id",
+    "a",
+    "b",
+    "level",
+    "status",
+    "stage",
+    "q",
+    "format",
+    "kind",
+    "key",
+]
+ODD_VALUES = ("²", "9" * 5000, "-1", "0", "abc", "2026-10")
+
+
+@pytest.mark.parametrize("role", ["bureau", "unit", "leader"])
+def test_odd_query_strings_never_give_a_server_error(app, client, people, login, role):
+    """Every page a role opens, with every parameter the pages read set to odd values:
+    superscript digits, 5,000 digits, negatives, words. A page or a message, never a 500."""
+    login(people[role])
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    urls = [f"/exports/{name}" for name in EXPORTS]  # every registered export, too
+    for rule in _rules(app):
+        expected = EXPECTED[rule.endpoint]
+        if rule.arguments or "GET" not in rule.methods or rule.endpoint == "auth.logout":
+            continue
+        if expected == PUBLIC or role in expected:
+            urls.append(_url(rule))
+    for url in urls:
+        for value in ODD_VALUES:
+            status = client.get(url, query_string=dict.fromkeys(QUERY_NAMES, value)).status_code
+            assert status < 500, (url, value, status)
+    assert len(urls) > 20

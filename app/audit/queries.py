@@ -9,6 +9,7 @@ from sqlalchemy import Select, select
 from app.core.chain import broken_links
 from app.core.dates import local_zone
 from app.core.history import HistoryEntry
+from app.core.params import whole_number
 from app.core.security_log import SecurityEvent
 from app.extensions import db
 
@@ -43,8 +44,9 @@ def history_statement(filters: dict) -> Select:
         stmt = stmt.where(HistoryEntry.action == filters["action"])
     if filters.get("actor"):
         stmt = stmt.where(HistoryEntry.actor_name.ilike(f"%{filters['actor']}%"))
-    if str(filters.get("record_id", "")).isdigit():
-        stmt = stmt.where(HistoryEntry.record_id == int(filters["record_id"]))
+    record_id = whole_number(filters.get("record_id"))
+    if record_id is not None:
+        stmt = stmt.where(HistoryEntry.record_id == record_id)
     start, end = _utc_bounds(_parse_day(filters.get("from")), _parse_day(filters.get("to")))
     if start:
         stmt = stmt.where(HistoryEntry.at >= start)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, or_, select, true
 
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, STATUSES, CareVisit, Commitment, Problem
 from app.core.dates import today
+from app.core.params import whole_number
 from app.core.scoping import scoped_select
 from app.extensions import db
 from app.leaders.models import Leader
@@ -98,8 +99,7 @@ class ProblemFilters:
     @classmethod
     def from_args(cls, args: Any) -> ProblemFilters:
         def number(name: str) -> int | None:
-            raw = (args.get(name) or "").strip()
-            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+            return whole_number(args.get(name))
 
         level = number("level")
         return cls(

@@ -23,6 +23,7 @@ from app.care.models import LEVELS, PROBLEM_CATEGORIES, Commitment, Problem
 from app.core.dates import today
 from app.core.forms import STALE_MESSAGE, ServiceError
 from app.core.pagination import page_number, paginate
+from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, has_role, requires
 from app.core.scoping import get_or_404
 from app.extensions import db
@@ -347,8 +348,7 @@ def stalled():
     """进而不快 and 超时限未开工, by unit and by responsible leader."""
 
     def number(name: str) -> int | None:
-        raw = (request.args.get(name) or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 10 else None
+        return whole_number(request.args.get(name))
 
     f = attention.AttentionFilters(unit_id=number("unit_id"), leader_id=number("leader_id"))
     on = today()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Select, case, extract, func, or_, select
 
 from app.core.pagination import contains_pattern
+from app.core.params import whole_number
 from app.core.scoping import scoped_select
 from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
@@ -26,8 +27,7 @@ class EventFilters:
 
     @classmethod
     def from_args(cls, args: Any) -> EventFilters:
-        raw_year = (args.get("year") or "").strip()
-        year = int(raw_year) if raw_year.isdigit() and len(raw_year) == 4 else None
+        year = whole_number(args.get("year"), 1000, 9999)
         kind = args.get("kind", "")
         return cls(
             year=year,

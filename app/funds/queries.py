@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from app.core.dates import today
+from app.core.params import whole_number
 from app.core.scoping import apply_scope, get_or_404, scoped_select
 from app.extensions import db
 from app.funds.models import ORIGINS, STATUSES, USES, FundsEntry
@@ -39,10 +40,7 @@ class LedgerFilters:
     @classmethod
     def from_args(cls, args: Any) -> LedgerFilters:
         def number(name: str, low: int, high: int) -> int | None:
-            raw = (args.get(name) or "").strip()
-            if not raw.isdigit() or len(raw) > 9 or not low <= int(raw) <= high:
-                return None
-            return int(raw)
+            return whole_number(args.get(name), low, high)
 
         month_from = number("from", 1, 12) or 1
         month_to = number("to", 1, 12) or 12

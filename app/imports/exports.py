@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from flask import Response, after_this_request, current_app, send_file
 
 from app.core import security_log
 from app.core.dates import today
@@ -17,6 +20,11 @@ from app.funds.exports import ledger_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters, default_period
 from app.projects.queries import ProjectFilters
 from app.projects.transfer import export_sheet as project_sheet
+from app.reports.figures.targets import target_table
+from app.targets import exports as target_exports
+from app.trips import exports as trip_exports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -57,18 +65,34 @@ def _by_unit(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
     return [unit_report_sheet(actor, filters)], filters.to_args(), filters.period_label
 
 
+def _trips(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+    year = trip_exports.year_from(args)
+    sheets = trip_exports.compliance_workbook(actor, year, today())
+    return sheets, {"year": str(year)}, f"{year}年"
+
+
+def _targets(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+    year, month = target_exports.period_from(args)
+    yellow_max = current_app.config["LIGHT_YELLOW_MAX_LAG"]
+    sheet = target_exports.table_sheet(target_table(actor, year, month), today(), yellow_max)
+    filters = {"year": str(year), "month": str(month)}
+    return [sheet], filters, target_exports.period_label(year, month)
+
+
 EXPORTS = {
     e.name: e
     for e in (
         Export("projects", "招商项目", ReadsBusinessData, _projects),
         Export("funds-ledger", "到位资金台账", ReadsBusinessData, _ledger),
         Export("funds-by-unit", "到位资金按单位汇总", ReadsReports, _by_unit),
+        Export("trips", "领导外出招商情况", ReadsBusinessData, _trips),
+        Export("targets", "目标任务完成情况", ReadsBusinessData, _targets),
     )
 }
 
 
 def filename(export: Export, label: str) -> str:
-    """A download name people recognise: 到位资金台账_2026年1—10月_20261122.xlsx."""
+    """A download name people recognise: 到位资金台账_2026年1-10月_20261122.xlsx."""
     parts = [export.title, label.replace("—", "-")] if label else [export.title]
     return "_".join([*parts, f"{today():%Y%m%d}"]) + ".xlsx"
 
@@ -79,12 +103,15 @@ def run(
     *,
     name: str,
     filters: dict[str, str],
+    title: str = "",
     actor: Any = None,
     username: str = "",
     ip: str = "",
 ) -> int:
     """Write the sheets to `target` and log the export; return the number of data rows."""
     rows = write_workbook(target, sheets)
+    # `what` is the name the auditor's security log reads, as for the other exports
+    named = {"what": title} if title else {}
     security_log.record(
         db.session,
         "export",
@@ -94,5 +121,44 @@ def run(
         export=name,
         filter=filters,
         rows=rows,
+        **named,
     )
     return rows
+
+
+def send_workbook(
+    sheets: list[Sheet],
+    download_name: str,
+    *,
+    name: str = "",
+    title: str = "",
+    filters: dict[str, str] | None = None,
+    actor: Any = None,
+    ip: str = "",
+) -> Response:
+    """Stream the sheets as an .xlsx attachment. With a `name` the file holds data: the export
+    is logged and committed first. Without one (a blank import template) nothing is logged."""
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    try:
+        if name:
+            run(sheets, path, name=name, filters=filters or {}, title=title, actor=actor, ip=ip)
+            db.session.commit()
+        else:
+            write_workbook(path, sheets)
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return _send_temporary(path, download_name)
+
+
+def _send_temporary(path: Path, download_name: str) -> Response:
+    """Stream a temporary .xlsx as an attachment and delete it once sent."""
+
+    @after_this_request
+    def forget(response):
+        response.call_on_close(lambda: path.unlink(missing_ok=True))
+        return response
+
+    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=download_name)

@@ -169,10 +169,11 @@ def check_file(
         if missing:
             outcome.notes.append("文件中没有以下可选列，按空白处理：" + "、".join(missing))
     if outcome.checked is not None and outcome.checked.ok:
+        through = closing.closed_through()
         outcome.closed_rows = [
             (number, on)
             for number, on in kind.dates(outcome.checked, verified)
-            if closing.closed_period_reason_required(on)
+            if on.month <= through.get(on.year, 0)
         ]
     return outcome
 

@@ -3,13 +3,11 @@ route every export goes through."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from flask import (
     Blueprint,
     abort,
-    after_this_request,
     flash,
     redirect,
     render_template,
@@ -21,7 +19,6 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
-from app.core.spreadsheets import write_workbook
 from app.core.web import client_ip
 from app.extensions import db
 from app.imports import exports, services, storage
@@ -29,7 +26,7 @@ from app.imports import exports, services, storage
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 export_bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = exports.XLSX
 
 
 def _kind(key: str) -> services.Kind:
@@ -57,24 +54,7 @@ def index():
 def template(key: str):
     """The import template as an .xlsx file."""
     kind = _kind(key)
-    return _send_sheets(kind.template(), f"{kind.title}导入模板.xlsx")
-
-
-def _send_sheets(sheets, download_name: str):
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    path = Path(handle.name)
-    write_workbook(path, sheets)
-    return _send_temporary(path, download_name)
-
-
-def _send_temporary(path: Path, download_name: str):
-    @after_this_request
-    def forget(response):
-        response.call_on_close(lambda: path.unlink(missing_ok=True))
-        return response
-
-    return send_file(path, mimetype=XLSX, as_attachment=True, download_name=download_name)
+    return exports.send_workbook(kind.template(), f"{kind.title}导入模板.xlsx")
 
 
 def _result(outcome: services.Outcome, token: str | None):
@@ -165,13 +145,12 @@ def download(name: str):
     if not export.permission(current_user):
         abort(403)
     sheets, filters, label = export.build(current_user, request.args)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
-    handle.close()
-    path = Path(handle.name)
-    try:
-        exports.run(sheets, path, name=name, filters=filters, actor=current_user, ip=client_ip())
-        db.session.commit()
-    except Exception:
-        path.unlink(missing_ok=True)
-        raise
-    return _send_temporary(path, exports.filename(export, label))
+    return exports.send_workbook(
+        sheets,
+        exports.filename(export, label),
+        name=export.name,
+        title=export.title,
+        filters=filters,
+        actor=current_user,
+        ip=client_ip(),
+    )

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.core.forms import STALE_MESSAGE, BaseForm, ServiceError
 from app.core.pagination import Page, page_number
+from app.core.params import whole_number
 from app.core.permissions import IsBureau, requires
 from app.core.scoping import get_or_404
 from app.extensions import db
@@ -72,7 +73,7 @@ def _pair() -> tuple[Project, Project]:
     """The two projects named by ?a=&b= (or the form), live and within scope, or 404."""
     source = request.form if request.method == "POST" else request.args
     a_id, b_id = source.get("a", ""), source.get("b", "")
-    if not (a_id.isdigit() and b_id.isdigit()) or a_id == b_id:
+    if whole_number(a_id) is None or whole_number(b_id) is None or a_id == b_id:
         abort(404)
     return get_or_404(Project, a_id, current_user), get_or_404(Project, b_id, current_user)
 

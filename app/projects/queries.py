@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, select
 
 from app.core.dates import today
+from app.core.params import whole_number
 from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
 from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, SOURCES, FollowUp, Project
@@ -46,8 +47,7 @@ class ProjectFilters:
     @classmethod
     def from_args(cls, args: Any) -> ProjectFilters:
         def number(name: str) -> int | None:
-            raw = (args.get(name) or "").strip()
-            return int(raw) if raw.isdigit() and len(raw) < 10 else None
+            return whole_number(args.get(name))
 
         def month(name: str, default: int) -> int:
             value = number(name)

@@ -13,6 +13,7 @@ from app.core import phones
 from app.core.forms import STALE_MESSAGE, ServiceError, choices, read_wan
 from app.core.pagination import page_number, paginate
 from app.core.panels import panels_for
+from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
 from app.extensions import db
@@ -145,12 +146,12 @@ def create():
         form.submission_id.data = str(uuid.uuid4())
         if current_user.role == "unit":
             form.unit_id.data = current_user.unit_id
-        if request.args.get("event_id", "").isdigit():
-            form.event_id.data = int(request.args["event_id"])
+        if whole_number(request.args.get("event_id")):
+            form.event_id.data = whole_number(request.args.get("event_id"))
             form.source.data = "招商推介会"
         if request.args.get("source") in SOURCES:
             form.source.data = request.args["source"]
-        if request.args.get("trip_id", "").isdigit():
+        if whole_number(request.args.get("trip_id")):
             form.trip_id.data = request.args["trip_id"]
             form.source.data = "领导外出招商"
     elif form.validate_on_submit():

@@ -18,6 +18,7 @@ from wtforms.validators import DataRequired
 from app.core import security_log
 from app.core.dates import today
 from app.core.forms import BaseForm, ServiceError
+from app.core.params import whole_number
 from app.core.permissions import IsBureau, has_role, requires
 from app.core.web import client_ip
 from app.extensions import db
@@ -58,9 +59,9 @@ def read_period(args: Any, on: date) -> tuple[Period, str | None]:
     default = previous_month(on)
     if not raw_year and not raw_month:
         return default, None
-    if not raw_year.isdigit() or not raw_month.isdigit():
+    year, month = whole_number(raw_year), whole_number(raw_month)
+    if year is None or month is None:
         return default, "年份和月份须为数字，例如 年份 2026、月份 10"
-    year, month = int(raw_year), int(raw_month)
     if not 1 <= month <= 12:
         return default, f"月份须在 1—12 之间（收到的是 {month}）"
     if not EARLIEST_YEAR <= year <= on.year + 1:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from app.core.db import utcnow
 from app.core.forms import ServiceError
@@ -73,6 +73,13 @@ def closed_covering(on_date: date) -> MonthClose | None:
         .limit(1)
     )
     return db.session.execute(stmt).scalar_one_or_none()
+
+
+def closed_through() -> dict[int, int]:
+    """Per year, the latest closed month: any date of that year up to it is in issued figures.
+    One query, for checking many dates at once (an import)."""
+    stmt = select(MonthClose.year, func.max(MonthClose.month)).group_by(MonthClose.year)
+    return dict(db.session.execute(stmt).all())
 
 
 def closed_period_reason_required(on_date: date | None) -> bool:

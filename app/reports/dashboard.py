@@ -12,6 +12,7 @@ from typing import Any
 
 from app.core.dates import today
 from app.core.pagination import count as count_rows
+from app.core.params import whole_number
 from app.reports.figures import attention, overview, targets, trips
 from app.reports.figures.overview import Cohort, MonthProjects
 
@@ -41,9 +42,9 @@ def parse_period(args: Any, on: date | None = None) -> tuple[Period, str | None]
     raw_year, raw_month = (args.get("year") or "").strip(), (args.get("month") or "").strip()
     if not raw_year and not raw_month:
         return Period(on.year, on.month), None
-    if not raw_year.isdigit() or not raw_month.isdigit():
+    year, month = whole_number(raw_year), whole_number(raw_month)
+    if year is None or month is None:
         return Period(on.year, on.month), "年份和月份须为数字，已显示本月"
-    year, month = int(raw_year), int(raw_month)
     if not 1 <= month <= 12:
         return Period(on.year, on.month), "月份须在 1—12 之间，已显示本月"
     if not EARLIEST_YEAR <= year <= on.year + 1:

@@ -1,4 +1,5 @@
-"""The target workbooks: the completion table as the bureau prints it, and the import sheet."""
+"""The target workbooks: the completion table as the bureau prints it, and the import sheet;
+and the period a request asks for, shared by the screens and the export."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from app.core.dates import today
 from app.core.money import yuan_to_wan
+from app.core.params import whole_number
 from app.core.spreadsheets import Column, Sheet, Styled
 from app.reports.figures import targets as figures
 from app.targets.importer import UNIT_HEADER
@@ -15,6 +18,25 @@ from app.targets.models import MEASURES, Target
 FILLS = {"green": "#C6EFCE", "yellow": "#FFEB9C", "red": "#FFC7CE"}
 BOARDS = {"red": "红榜", "black": "黑榜"}
 DASH = Styled("—", align="center")
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def year_from(args: Any) -> int:
+    """The year asked for (2000..2100), this year if none or not a year."""
+    return whole_number(args.get("year"), FIRST_YEAR, LAST_YEAR) or today().year
+
+
+def period_from(args: Any) -> tuple[int, int]:
+    """The period asked for: this year to the current month by default, a past year to 12."""
+    year = year_from(args)
+    now = today()
+    default = now.month if year == now.year else 12
+    return year, whole_number(args.get("month"), 1, 12) or default
+
+
+def period_label(year: int, month: int) -> str:
+    """2026年1—10月, or 2026年1月."""
+    return f"{year}年1月" if month == 1 else f"{year}年1—{month}月"
 
 
 def _amount(measure, value: int | None) -> Any:
@@ -70,12 +92,11 @@ def table_sheet(table: figures.TargetTable, on: date, yellow_max: Any = 10) -> S
         for m in table.measures:
             cells += _figure_cells(table.total.figures[m.key], bold=True)
         rows.append([*cells, "", ""])
-    period = "1月" if table.month == 1 else f"1—{table.month}月"
     return Sheet(
         name="目标任务完成情况",
         columns=columns,
         rows=rows,
-        title=f"{table.year}年{period}各单位目标任务完成情况",
+        title=f"{period_label(table.year, table.month)}各单位目标任务完成情况",
         subtitle=(
             f"时间进度 {table.time_progress}%。落后进度单位为百分点，正数为落后、负数为超进度；"
             f"完成率底色即亮灯：绿 落后≤0，黄 0<落后≤{yellow_max}，红 落后>{yellow_max}。"

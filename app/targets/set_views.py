@@ -2,30 +2,26 @@
 
 from __future__ import annotations
 
-import io
-
-from flask import flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.core import security_log
 from app.core.dates import today
 from app.core.forms import ServiceError
 from app.core.money import yuan_to_wan
 from app.core.permissions import IsBureau, requires
-from app.core.spreadsheets import write_workbook
 from app.core.web import client_ip
 from app.extensions import db
+from app.imports.exports import send_workbook
 from app.targets import exports, importer, services
 from app.targets.forms import GridForm, ImportForm
 from app.targets.models import MEASURES, Target
-from app.targets.views import XLSX, bp, years_offered
+from app.targets.views import bp, years_offered
 from app.units.models import UNIT_KINDS, Unit
 
 
 def _year() -> int:
-    raw = request.values.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else today().year
+    return exports.year_from(request.values)
 
 
 def grid_units(year: int) -> list[Unit]:
@@ -147,19 +143,12 @@ def template():
     year = _year()
     units = grid_units(year)
     sheet = exports.template_sheet(year, units, services.targets_of_year(year))
-    buffer = io.BytesIO()
-    rows = write_workbook(buffer, [sheet])
-    security_log.record(
-        db.session,
-        "export",
-        user=current_user,
+    return send_workbook(
+        [sheet],
+        f"{year}年目标任务导入模板.xlsx",
+        name="targets-template",
+        title="目标任务导入模板",
+        filters={"year": str(year)},
+        actor=current_user,
         ip=client_ip(),
-        what="目标任务导入模板",
-        filter={"year": year},
-        rows=rows,
-    )
-    db.session.commit()
-    buffer.seek(0)
-    return send_file(
-        buffer, mimetype=XLSX, as_attachment=True, download_name=f"{year}年目标任务导入模板.xlsx"
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from flask import (
     Blueprint,
     abort,
@@ -12,22 +10,19 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.core import security_log
 from app.core.dates import today
 from app.core.forms import ServiceError
 from app.core.money import format_wan
 from app.core.pagination import page_number, paginate
+from app.core.params import whole_number
 from app.core.permissions import IsUnit, ReadsBusinessData, requires
 from app.core.scoping import get_or_404, scoped_select
-from app.core.spreadsheets import write_workbook
-from app.core.web import client_ip
 from app.extensions import db
 from app.reports.figures import targets as figures
 from app.targets import exports, services
@@ -37,18 +32,12 @@ from app.units.models import Unit
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LIGHT_CLASSES = {"green": "success", "yellow": "warning", "red": "danger"}
 
 
 def year_and_month() -> tuple[int, int]:
     """The period asked for: this year to the current month by default, a past year to 12."""
-    now = today()
-    raw_year, raw_month = request.args.get("year", ""), request.args.get("month", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 <= int(raw_year) <= 2100 else now.year
-    default = now.month if year == now.year else 12
-    month = int(raw_month) if raw_month.isdigit() and 1 <= int(raw_month) <= 12 else default
-    return year, month
+    return exports.period_from(request.args)
 
 
 def years_offered(year: int) -> list[int]:
@@ -115,7 +104,7 @@ def records():
     year, month = year_and_month()
     key = request.args.get("key", "")
     raw_unit = request.args.get("unit_id", "")
-    if key not in figures.RECORDS or not raw_unit.isdigit():
+    if key not in figures.RECORDS or whole_number(raw_unit) is None:
         abort(404)
     unit = get_or_404(Unit, raw_unit, current_user)
     stmt = figures.records_statement(current_user, unit.id, year, month, key)
@@ -128,34 +117,6 @@ def records():
         month=month,
         title=figures.RECORDS[key][0],
         key=key,
-    )
-
-
-@bp.route("/export")
-@requires(ReadsBusinessData)
-def export():
-    """The completion table as the bureau prints it."""
-    year, month = year_and_month()
-    table = figures.target_table(current_user, year, month)
-    buffer = io.BytesIO()
-    yellow_max = current_app.config["LIGHT_YELLOW_MAX_LAG"]
-    rows = write_workbook(buffer, [exports.table_sheet(table, today(), yellow_max)])
-    security_log.record(
-        db.session,
-        "export",
-        user=current_user,
-        ip=client_ip(),
-        what="目标任务完成情况",
-        filter={"year": year, "month": month},
-        rows=rows,
-    )
-    db.session.commit()
-    buffer.seek(0)
-    return send_file(
-        buffer,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{year}年1-{month}月目标任务完成情况.xlsx",
     )
 
 

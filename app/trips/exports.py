@@ -1,11 +1,14 @@
-"""The trip workbook: the month-by-leader grid, the overlaps and the yields, as printed."""
+"""The trip workbook: the month-by-leader grid, the overlaps and the yields, as printed; and
+the year a request asks for, shared by the screens and the export."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
+from app.core.dates import today
 from app.core.money import yuan_to_wan
+from app.core.params import whole_number
 from app.core.spreadsheets import Column, Sheet, Styled
 from app.reports.figures import trips as figures
 from app.trips.queries import trips_in_year
@@ -13,6 +16,11 @@ from app.trips.queries import trips_in_year
 MISS_FILL = "#F4B6B6"  # a head's month without a trip
 PENDING_FILL = "#FFE699"  # this month, no trip yet
 BARREN_FILL = "#F4B6B6"
+
+
+def year_from(args: Any) -> int:
+    """The year asked for (2000..2100), this year if none or not a year."""
+    return whole_number(args.get("year"), 2000, 2100) or today().year
 
 
 def _month_cell(cell: figures.MonthCell) -> Any:

@@ -15,11 +15,12 @@ from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import BaseForm, Marked, choices
+from app.core.params import whole_number
 from app.trips.models import PROVINCES, RELATIONS, STATUSES
 
 
 def _ids(values):
-    return [int(v) for v in values or [] if str(v).isdigit()]
+    return [n for n in (whole_number(v) for v in values or []) if n is not None]
 
 
 class CheckboxList(SelectMultipleField):

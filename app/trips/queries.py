@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, exists, select
 
 from app.core.pagination import contains_pattern
+from app.core.params import whole_number
 from app.core.scoping import apply_scope, get_or_404, scope_condition, scoped_select
 from app.extensions import db
 from app.leaders.models import Leader
@@ -30,10 +31,7 @@ class TripFilters:
     @classmethod
     def from_args(cls, args: Any) -> TripFilters:
         def number(name: str, low: int, high: int) -> int | None:
-            raw = (args.get(name) or "").strip()
-            if not raw.isdigit() or len(raw) > 9 or not low <= int(raw) <= high:
-                return None
-            return int(raw)
+            return whole_number(args.get(name), low, high)
 
         return cls(
             year=number("year", 2000, 2100),
@@ -43,7 +41,6 @@ class TripFilters:
             status=args.get("status", "") if args.get("status") in STATUSES else "",
             q=(args.get("q") or "").strip()[:100],
         )
-
 
 
 def trip_statement(actor: Any, f: TripFilters) -> Select:

@@ -1,30 +1,20 @@
-"""Trip compliance screens (月度外出情况, 同时外出, 外出成效) and their .xlsx export."""
+"""Trip compliance screens (月度外出情况, 同时外出, 外出成效); their .xlsx is the registered
+export "trips" (app/imports/exports.py)."""
 
 from __future__ import annotations
 
-import io
-
-from flask import render_template, request, send_file
+from flask import render_template, request
 from flask_login import current_user
 
-from app.core import security_log
 from app.core.dates import today
 from app.core.permissions import ReadsBusinessData, requires
-from app.core.spreadsheets import write_workbook
-from app.core.web import client_ip
-from app.extensions import db
 from app.reports.figures import trips as figures
 from app.trips import exports, queries
 from app.trips.views import bp
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def _year() -> int:
-    raw = request.args.get("year", "")
-    if raw.isdigit() and 2000 <= int(raw) <= 2100:
-        return int(raw)
-    return today().year
+    return exports.year_from(request.args)
 
 
 def _years(year: int) -> list[int]:
@@ -67,31 +57,4 @@ def yields():
         results=results,
         barren_only=barren_only,
         window=figures.yield_days(),
-    )
-
-
-@bp.route("/export")
-@requires(ReadsBusinessData)
-def export():
-    """The year's compliance grid, overlaps and yields as one printable workbook."""
-    year = _year()
-    sheets = exports.compliance_workbook(current_user, year, today())
-    buffer = io.BytesIO()
-    rows = write_workbook(buffer, sheets)
-    security_log.record(
-        db.session,
-        "export",
-        user=current_user,
-        ip=client_ip(),
-        what="外出招商情况",
-        filter={"year": year},
-        rows=rows,
-    )
-    db.session.commit()
-    buffer.seek(0)
-    return send_file(
-        buffer,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{year}年领导外出招商情况.xlsx",
     )

@@ -223,3 +223,13 @@ def test_exported_widths_frozen_header_and_money_format(client, people, login, l
     assert 'state="frozen"' in sheet and 'ySplit="3"' in sheet
     assert re.search(r'<col min="1" max="1" width="30', sheet)
     assert "#,##0.00" in styles
+
+
+def test_a_blank_import_template_is_sent_but_not_logged_as_an_export(app, client, people, login):
+    login(people["bureau"])
+    for kind in ("projects", "funds"):
+        response = client.get(f"/imports/template/{kind}")
+        assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    with app.app_context():
+        exports = select(SecurityEvent).where(SecurityEvent.event == "export")
+        assert db.session.execute(exports).scalars().all() == []

@@ -5,10 +5,13 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
+from urllib.parse import unquote
 
 import pandas as pd
+import pytest
 from sqlalchemy import select
 
+from app.core.dates import today
 from app.core.security_log import SecurityEvent
 from app.extensions import db
 
@@ -26,7 +29,7 @@ def test_the_export_is_the_printable_table_with_merged_headers_and_light_colours
     add_target(people["unit_b"], 2025, funds_total="100")
     add_funds(signed(people["unit_b"], date(2025, 1, 20)), "50", date(2025, 2, 1))
     login(people["bureau"])
-    response = client.get("/targets/export?year=2025&month=2")
+    response = client.get("/exports/targets?year=2025&month=2")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     content = response.data
@@ -49,4 +52,92 @@ def test_the_export_is_the_printable_table_with_merged_headers_and_light_colours
         event = db.session.execute(
             select(SecurityEvent).where(SecurityEvent.event == "export")
         ).scalar_one()
-        assert event.detail["rows"] == 3 and event.detail["filter"] == {"year": 2025, "month": 2}
+        assert event.detail["rows"] == 3 and event.detail["filter"] == {
+            "year": "2025",
+            "month": "2",
+        }
+
+
+def _cells(response) -> pd.DataFrame:
+    assert response.status_code == 200
+    return pd.read_excel(io.BytesIO(response.data), header=None, dtype=object, engine="calamine")
+
+
+def _download_name(response) -> str:
+    return unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
+
+
+def _export_event(app) -> SecurityEvent:
+    with app.app_context():
+        return db.session.execute(
+            select(SecurityEvent).where(SecurityEvent.event == "export")
+        ).scalar_one()
+
+
+def test_a_unit_users_export_holds_only_its_own_row(
+    app, client, people, login, add_target, signed, add_funds
+):
+    for unit, got in ((people["unit_a"], "100"), (people["unit_b"], "900")):
+        add_target(unit, 2025, funds_total="1000")
+        add_funds(signed(unit, date(2025, 1, 2)), got, date(2025, 2, 2))
+    login(people["unit"])
+    response = client.get("/exports/targets?year=2025&month=12")
+    cells = _cells(response)
+    everything = {str(v) for v in cells.to_numpy().ravel()}
+    assert "北山镇" not in everything and "全区合计" not in everything
+    body = cells.iloc[4:]
+    assert body[1].tolist() == ["城关街道"]
+    funds_at = [str(v) for v in cells.iloc[2].tolist()].index("到位资金（万元）")
+    assert body.iloc[0].tolist()[funds_at : funds_at + 3] == [1000.0, 100.0, 0.1]
+    with app.app_context():
+        on = today()
+    assert _download_name(response) == f"目标任务完成情况_2025年1-12月_{on:%Y%m%d}.xlsx"
+    event = _export_event(app)
+    assert event.username == "unita" and event.detail["export"] == "targets"
+    assert event.detail["what"] == "目标任务完成情况"
+    assert event.detail["filter"] == {"year": "2025", "month": "12"} and event.detail["rows"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "year", "month"),
+    [
+        ("year=abc&month=2", None, 2),
+        ("year=2025&month=0", 2025, 12),
+        ("year=2025&month=13", 2025, 12),
+        ("year=2099&month=5", 2099, 5),
+        ("year=1999&month=-1", None, None),
+        ("year=²&month=²", None, None),
+        ("year=" + "9" * 5000, None, None),
+    ],
+)
+def test_bad_parameters_give_the_period_used_never_an_error(
+    app, client, people, login, add_target, query, year, month
+):
+    add_target(people["unit_a"], 2025, funds_total="1000")
+    with app.app_context():
+        on = today()
+    year = year or on.year
+    month = month or (on.month if year == on.year else 12)
+    period = f"{year}年1月" if month == 1 else f"{year}年1—{month}月"
+    login(people["bureau"])
+    response = client.get(f"/exports/targets?{query}")
+    cells = _cells(response)
+    assert cells.iloc[0, 0] == f"{period}各单位目标任务完成情况"
+    assert _download_name(response).startswith(f"目标任务完成情况_{period.replace('—', '-')}_")
+    assert _export_event(app).detail["filter"] == {"year": str(year), "month": str(month)}
+    if year == 2099:  # no target set, nothing achieved: every unit, all blank or zero
+        body = cells.iloc[4:]
+        assert body[1].tolist()[-1] == "全区合计"
+        assert set(body.iloc[:, 2:-2].to_numpy().ravel()) <= {"—", 0}
+
+
+def test_the_import_template_download_is_logged_as_an_export(app, client, people, login):
+    login(people["bureau"])
+    response = client.get("/targets/template?year=2026")
+    assert _download_name(response) == "2026年目标任务导入模板.xlsx"
+    rows = _cells(response).iloc[3:]
+    event = _export_event(app)
+    assert (
+        event.detail["export"] == "targets-template" and event.detail["what"] == "目标任务导入模板"
+    )
+    assert event.detail["filter"] == {"year": "2026"} and event.detail["rows"] == len(rows) == 2

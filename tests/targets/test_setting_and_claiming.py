@@ -198,7 +198,7 @@ def test_a_unit_user_sees_only_its_own_row_and_rank(
     page = client.get("/targets/?year=2025&month=12").get_data(as_text=True)
     assert "城关街道" in page and "北山镇" not in page and "全区合计" not in page
     assert "第 2 名" in page and "共 2 个单位参与排名" in page
-    export = client.get("/targets/export?year=2025&month=12")
+    export = client.get("/exports/targets?year=2025&month=12")
     assert export.status_code == 200
     other = client.get(f"/targets/records?unit_id={people['unit_b'].id}&year=2025&key=signed")
     assert other.status_code == 404

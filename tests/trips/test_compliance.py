@@ -135,7 +135,7 @@ def test_the_export_has_the_grid_the_overlaps_and_the_yields(
     add_trip([heads["party"]], date(year, 2, 3))
     add_trip([heads["government"]], date(year, 2, 4))
     login(people["bureau"])
-    response = client.get(f"/trips/export?year={year}")
+    response = client.get(f"/exports/trips?year={year}")
     assert response.status_code == 200
     sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None, header=None,
                            engine="calamine")  # fmt: skip
@@ -152,4 +152,5 @@ def test_the_export_has_the_grid_the_overlaps_and_the_yields(
         event = db.session.execute(
             select(SecurityEvent).where(SecurityEvent.event == "export")
         ).scalar_one()
-        assert event.detail["what"] == "外出招商情况" and event.detail["rows"] >= 3
+        assert event.detail["export"] == "trips" and event.detail["what"] == "领导外出招商情况"
+        assert event.detail["filter"] == {"year": str(year)} and event.detail["rows"] >= 3

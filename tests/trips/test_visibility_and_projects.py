@@ -37,7 +37,7 @@ def test_a_unit_user_cannot_see_other_units_trips(client, people, login, heads, 
     assert "杨书记" in grid and "孙书记" not in grid and "张书记" not in grid
     yields = client.get("/trips/yields?year=2025").get_data(as_text=True)
     assert "杭州市" not in yields and "苏州市" in yields
-    assert client.get("/trips/export?year=2025").status_code == 200
+    assert client.get("/exports/trips?year=2025").status_code == 200
 
 
 def test_a_district_trip_that_produced_a_units_project_is_visible_to_that_unit_only(
