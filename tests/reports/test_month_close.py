@@ -255,7 +255,7 @@ def test_an_import_reaching_into_a_closed_month_asks_for_a_reason(app, client, c
     assert "第 2 行（2026-09-01）的日期落在已月结的月份" in checked
     token = token_of(checked)
     refused = client.post(f"/imports/confirm/{token}", data={"reason": "  "})
-    assert "请填写原因" in refused.get_data(as_text=True)
+    assert "请填写原因后再确认导入" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Project)).scalar_one() == 5
     done = client.post(f"/imports/confirm/{token}", data={"reason": "九月签约漏报"})
