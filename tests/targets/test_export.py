@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import date
-from urllib.parse import unquote
 
 import pandas as pd
 import pytest
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from app.core.dates import today
 from app.core.security_log import SecurityEvent
 from app.extensions import db
+from tests.downloads import download_name, export_event
 
 
 def _xml(content: bytes, name: str) -> str:
@@ -63,17 +63,6 @@ def _cells(response) -> pd.DataFrame:
     return pd.read_excel(io.BytesIO(response.data), header=None, dtype=object, engine="calamine")
 
 
-def _download_name(response) -> str:
-    return unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
-
-
-def _export_event(app) -> SecurityEvent:
-    with app.app_context():
-        return db.session.execute(
-            select(SecurityEvent).where(SecurityEvent.event == "export")
-        ).scalar_one()
-
-
 def test_a_unit_users_export_holds_only_its_own_row(
     app, client, people, login, add_target, signed, add_funds
 ):
@@ -91,8 +80,8 @@ def test_a_unit_users_export_holds_only_its_own_row(
     assert body.iloc[0].tolist()[funds_at : funds_at + 3] == [1000.0, 100.0, 0.1]
     with app.app_context():
         on = today()
-    assert _download_name(response) == f"目标任务完成情况_2025年1-12月_{on:%Y%m%d}.xlsx"
-    event = _export_event(app)
+    assert download_name(response) == f"目标任务完成情况_2025年1-12月_{on:%Y%m%d}.xlsx"
+    event = export_event(app)
     assert event.username == "unita" and event.detail["export"] == "targets"
     assert event.detail["what"] == "目标任务完成情况"
     assert event.detail["filter"] == {"year": "2025", "month": "12"} and event.detail["rows"] == 1
@@ -123,8 +112,8 @@ def test_bad_parameters_give_the_period_used_never_an_error(
     response = client.get(f"/exports/targets?{query}")
     cells = _cells(response)
     assert cells.iloc[0, 0] == f"{period}各单位目标任务完成情况"
-    assert _download_name(response).startswith(f"目标任务完成情况_{period.replace('—', '-')}_")
-    assert _export_event(app).detail["filter"] == {"year": str(year), "month": str(month)}
+    assert download_name(response).startswith(f"目标任务完成情况_{period.replace('—', '-')}_")
+    assert export_event(app).detail["filter"] == {"year": str(year), "month": str(month)}
     if year == 2099:  # no target set, nothing achieved: every unit, all blank or zero
         body = cells.iloc[4:]
         assert body[1].tolist()[-1] == "全区合计"
@@ -134,9 +123,9 @@ def test_bad_parameters_give_the_period_used_never_an_error(
 def test_the_import_template_download_is_logged_as_an_export(app, client, people, login):
     login(people["bureau"])
     response = client.get("/targets/template?year=2026")
-    assert _download_name(response) == "2026年目标任务导入模板.xlsx"
+    assert download_name(response) == "2026年目标任务导入模板.xlsx"
     rows = _cells(response).iloc[3:]
-    event = _export_event(app)
+    event = export_event(app)
     assert (
         event.detail["export"] == "targets-template" and event.detail["what"] == "目标任务导入模板"
     )

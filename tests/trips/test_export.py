@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import io
 from datetime import date
-from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from sqlalchemy import select
 
 from app.core.dates import today
-from app.core.security_log import SecurityEvent
-from app.extensions import db
+from tests.downloads import download_name, export_event
 
 
 def _sheets(response) -> dict[str, pd.DataFrame]:
@@ -20,17 +17,6 @@ def _sheets(response) -> dict[str, pd.DataFrame]:
     return pd.read_excel(
         io.BytesIO(response.data), sheet_name=None, header=None, dtype=object, engine="calamine"
     )
-
-
-def _download_name(response) -> str:
-    return unquote(response.headers["Content-Disposition"].split("filename*=UTF-8''")[1])
-
-
-def _export_event(app) -> SecurityEvent:
-    with app.app_context():
-        return db.session.execute(
-            select(SecurityEvent).where(SecurityEvent.event == "export")
-        ).scalar_one()
 
 
 def test_a_unit_users_export_holds_only_its_own_leaders_and_trips(
@@ -56,8 +42,8 @@ def test_a_unit_users_export_holds_only_its_own_leaders_and_trips(
     assert yields.iloc[3:-1, 4].tolist() == ["江苏省 苏州市"] and yields.iloc[-1, 0] == "合计"
     with app.app_context():
         on = today()
-    assert _download_name(response) == f"领导外出招商情况_2025年_{on:%Y%m%d}.xlsx"
-    event = _export_event(app)
+    assert download_name(response) == f"领导外出招商情况_2025年_{on:%Y%m%d}.xlsx"
+    event = export_event(app)
     assert event.username == "unita" and event.detail["export"] == "trips"
     assert event.detail["what"] == "领导外出招商情况" and event.detail["filter"] == {"year": "2025"}
     assert event.detail["rows"] == 2  # the one leader, no overlap, the one trip
@@ -70,8 +56,8 @@ def test_a_year_that_is_not_one_exports_this_year(app, client, people, login, he
     login(people["bureau"])
     response = client.get(f"/exports/trips?{query}")
     assert _sheets(response)["月度外出情况"].iloc[0, 0] == f"{year}年领导外出招商情况"
-    assert _download_name(response).startswith(f"领导外出招商情况_{year}年_")
-    assert _export_event(app).detail["filter"] == {"year": str(year)}
+    assert download_name(response).startswith(f"领导外出招商情况_{year}年_")
+    assert export_event(app).detail["filter"] == {"year": str(year)}
 
 
 def test_a_far_future_year_exports_empty_sheets(app, client, people, login, heads, add_trip):
@@ -84,4 +70,4 @@ def test_a_far_future_year_exports_empty_sheets(app, client, people, login, head
     assert all(pd.isna(v) for v in party[4:16]) and party[16:] == [0, 0]  # months not yet come
     assert len(sheets["党政一把手同时外出"]) == 3
     assert sheets["外出成效"].iloc[3:, 0].tolist() == ["合计"]
-    assert _export_event(app).detail["rows"] == len(grid) - 5  # leaders, not the 合计 row
+    assert export_event(app).detail["rows"] == len(grid) - 5  # leaders, not the 合计 row
