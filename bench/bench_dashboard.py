@@ -10,7 +10,7 @@ import time
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -27,7 +27,7 @@ from app.targets.models import Target
 from app.trips.models import Trip, TripLeader
 from app.units.models import Unit
 from bench.bench_projects import _insert, _investor_pool, _project_rows, _stats
-from bench.common import bench_app, databases
+from bench.common import analyze, bench_app, databases
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 100_000))
 FUNDS = 2 * PROJECTS
@@ -146,9 +146,7 @@ def fill(app) -> None:
             _insert(Problem, problems)
             _insert(Commitment, commitments)
             _trips(rng, leader_ids)
-            with db.engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
-                conn.commit()
+            analyze()
     finally:
         names.initials = original_initials
     print(f"  填充 {PROJECTS:,} 个项目、{FUNDS:,} 条到位资金、{UNITS} 个单位："

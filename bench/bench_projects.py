@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, select
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -27,7 +27,7 @@ from app.projects import names
 from app.projects.models import SOURCES, FollowUp, Project
 from app.projects.queries import ProjectFilters, board_cards, board_columns, project_statement
 from app.units.models import Unit
-from bench.common import bench_app, databases
+from bench.common import analyze, bench_app, databases
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 100_000))
 FOLLOW_UPS = 3 * PROJECTS
@@ -164,7 +164,7 @@ def fill(app) -> None:
                 for _ in range(FOLLOW_UPS)
             )
             _insert(FollowUp, follow_ups)
-            _analyze()
+            analyze()
     finally:
         names.initials = original_initials
     print(
@@ -172,15 +172,6 @@ def fill(app) -> None:
     )
 
 
-def _analyze() -> None:
-    """Planner statistics, as a live database has them (PostgreSQL: and the visibility map)."""
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with db.engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            conn.commit()
 
 
 def _insert(model, rows) -> None:

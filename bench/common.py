@@ -77,3 +77,14 @@ def timed(label: str, fn: Callable[[], object], repeat: int) -> list[float]:
         f"   (n={repeat})"
     )
     return samples
+
+
+def analyze() -> None:
+    """Planner statistics, as a live database has them (PostgreSQL: and the visibility map)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+            conn.commit()

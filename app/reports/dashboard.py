@@ -103,15 +103,15 @@ def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
     funds_row = mine[0] if mine else table.total
     current = (year, month) == (on.year, on.month)
     big = overview.big_not_started_filters(unit_id)
-    months = overview.funds_by_month(actor, year, unit_id)
+    months = overview.funds_months(actor, [year - 1, year], unit_id)
     return Dashboard(
         period=period,
         unit_id=unit_id,
         cohort=overview.signed_cohort(actor, year, month, unit_id),
         previous=overview.signed_cohort(actor, year - 1, 12, unit_id),
-        funds_months=months,
-        funds_months_previous=overview.funds_by_month(actor, year - 1, unit_id),
-        funds_received=sum(months[:month]),
+        funds_months=months[year],
+        funds_months_previous=months[year - 1],
+        funds_received=sum(months[year][:month]),
         funds_figure=funds_row.funds if funds_row is not None else None,
         table=table,
         compliance=[] if unit_id else trips.compliance(actor, year, on),

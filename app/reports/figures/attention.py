@@ -37,9 +37,9 @@ def _active() -> tuple[ColumnElement[bool], ...]:
     return (Project.deleted_at.is_(None), Project.dropped_on.is_(None))
 
 
-def stalled_condition(on: date, limits: dict[str, int]) -> ColumnElement[bool]:
-    """SQL: a live, not dropped, not operating project longer in its stage than its limit."""
-    over = [
+def _over_limit_by_stage(on: date, limits: dict[str, int]) -> list[ColumnElement[bool]]:
+    """SQL, one per stage with a limit: in that stage since before the limit's start."""
+    return [
         and_(
             Project.stage_order == BY_KEY[key].order,
             Project.stage_since < on - timedelta(days=limit),
@@ -47,6 +47,11 @@ def stalled_condition(on: date, limits: dict[str, int]) -> ColumnElement[bool]:
         for key, limit in limits.items()
         if key != "operating"
     ]
+
+
+def stalled_condition(on: date, limits: dict[str, int]) -> ColumnElement[bool]:
+    """SQL: a live, not dropped, not operating project longer in its stage than its limit."""
+    over = _over_limit_by_stage(on, limits)
     return and_(*_active(), or_(*over) if over else false())
 
 
@@ -143,9 +148,17 @@ def not_started_projects(
 
 
 def count_stalled(actor: Any, on: date | None = None) -> int:
-    """How many of the actor's projects are stalled."""
-    stmt = apply_scope(select(func.count(Project.id)), Project, actor)
-    return db.session.execute(stmt.where(stalled_condition(on or today(), stage_limits()))).scalar()
+    """How many of the actor's projects are stalled: the stalled_condition counted stage by
+    stage, each a range of the live projects' stage index (the OR of all read every row)."""
+    counts = [
+        apply_scope(select(func.count(Project.id)), Project, actor)
+        .where(*_active(), over)
+        .scalar_subquery()
+        for over in _over_limit_by_stage(on or today(), stage_limits())
+    ]
+    if not counts:
+        return 0
+    return int(db.session.execute(select(sum(counts[1:], counts[0]))).scalar_one())
 
 
 def count_not_started(actor: Any, on: date | None = None) -> int:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, case, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from app.extensions import db
 from app.projects.stages import BY_KEY, STAGES, Stage
@@ -74,36 +75,55 @@ def reached_condition(columns, stage: Stage) -> ColumnElement[bool]:
     return columns.stage_order >= stage.order
 
 
+class _Group(NamedTuple):
+    """Projects of a cohort alike in stage, funds and dropped: how many, their contracts."""
+
+    stage_order: int
+    funded: bool
+    dropped: bool
+    count: int
+    contract: int  # whole 元
+
+    def reached(self, stage: Stage) -> bool:
+        """reached_condition, for the projects of this group."""
+        return self.funded if stage.key == "funded" else self.stage_order >= stage.order
+
+
 def funnel(projects: Select, landed: Stage | None = None) -> Funnel:
     """The funnel of the projects a statement over Project selects (scoped and filtered by
-    the caller), by reached_condition; signed means reached 签约, landed reached LANDED_STAGE."""
+    the caller), by reached_condition; signed means reached 签约, landed reached LANDED_STAGE.
+    One read groups the projects by stage, funds and dropped (a few dozen groups at most);
+    the steps are summed from the groups."""
     landed = landed or landed_stage()
     cohort = projects.order_by(None).subquery()
-    order, contract = cohort.c.stage_order, func.coalesce(cohort.c.contract_investment, 0)
-
-    def at_least(stage: Stage, value=1):
-        condition = reached_condition(cohort.c, stage)
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    columns = [
-        func.count(),
-        func.coalesce(func.sum(case((cohort.c.dropped_on.is_not(None), 1), else_=0)), 0),
-        at_least(SIGNED, contract),
-        at_least(landed, contract),
+    keys = (
+        cohort.c.stage_order,
+        cohort.c.funded_on.is_not(None).label("funded"),
+        cohort.c.dropped_on.is_not(None).label("dropped"),
+    )
+    stmt = select(*keys, func.count(), func.sum(cohort.c.contract_investment)).group_by(*keys)
+    groups = [
+        _Group(order, bool(funded), bool(dropped), int(count), int(contract or 0))
+        for order, funded, dropped, count, contract in db.session.execute(stmt)
     ]
-    columns += [at_least(s) for s in STAGES]
-    columns += [func.coalesce(func.sum(case((order == s.order, 1), else_=0)), 0) for s in STAGES]
-    row = db.session.execute(select(*columns).select_from(cohort)).one()
-    total, dropped, signed_contract, landed_contract = (int(v) for v in row[:4])
-    reached = [int(v) for v in row[4 : 4 + len(STAGES)]]
-    current = [int(v) for v in row[4 + len(STAGES) :]]
+
+    def reached(stage: Stage) -> list[_Group]:
+        return [g for g in groups if g.reached(stage)]
+
     return Funnel(
-        total=total,
-        dropped=dropped,
-        stages=[StageCount(s, reached[i], current[i]) for i, s in enumerate(STAGES)],
-        signed=reached[SIGNED.order],
-        landed=reached[landed.order],
+        total=sum(g.count for g in groups),
+        dropped=sum(g.count for g in groups if g.dropped),
+        stages=[
+            StageCount(
+                s,
+                sum(g.count for g in reached(s)),
+                sum(g.count for g in groups if g.stage_order == s.order),
+            )
+            for s in STAGES
+        ],
+        signed=sum(g.count for g in reached(SIGNED)),
+        landed=sum(g.count for g in reached(landed)),
         landed_stage=landed,
-        signed_contract=signed_contract,
-        landed_contract=landed_contract,
+        signed_contract=sum(g.contract for g in reached(SIGNED)),
+        landed_contract=sum(g.contract for g in reached(landed)),
     )

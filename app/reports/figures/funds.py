@@ -4,12 +4,13 @@ and a project's 资金到位率. Every amount is whole 元, summed by the databa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from app.core.scoping import scope_condition
+from app.core.scoping import apply_scope, scope_condition
 from app.extensions import db
 from app.funds.models import ORIGINS, USES, FundsEntry
 from app.funds.queries import NO_PROVINCE, LedgerFilters, apply_ledger_filters, scoped_entries
@@ -178,6 +179,30 @@ def verified_funds_of(projects: Select, condition: ColumnElement[bool] | None = 
     if condition is not None:
         stmt = stmt.where(condition)
     return int(db.session.execute(stmt).scalar_one())
+
+
+def live_entries() -> ColumnElement[bool]:
+    """SQL: entries of projects not soft-deleted, as the ledger's join on live projects keeps.
+    Checked against the few deleted ids (an index of them) rather than by reading the project
+    row of every entry, which was most of the time of the dashboard's funds figures."""
+    return FundsEntry.project_id.not_in(select(Project.id).where(Project.deleted_at.is_not(None)))
+
+
+def received_by_day(
+    actor: Any, start: date, end: date, unit_id: int | None = None
+) -> list[tuple[date, int]]:
+    """Verified funds (元) of the actor's live projects received on each day from `start` to
+    the day before `end`, and only that unit's when `unit_id` is given."""
+    stmt = select(FundsEntry.received_on, func.sum(FundsEntry.amount)).where(
+        FundsEntry.status == VERIFIED,
+        FundsEntry.received_on >= start,
+        FundsEntry.received_on < end,
+        live_entries(),
+    )
+    if unit_id is not None:
+        stmt = stmt.where(FundsEntry.unit_scope(unit_id))
+    stmt = apply_scope(stmt, FundsEntry, actor).group_by(FundsEntry.received_on)
+    return [(day, int(amount or 0)) for day, amount in db.session.execute(stmt)]
 
 
 @dataclass

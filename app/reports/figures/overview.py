@@ -7,19 +7,18 @@ so a number and the list behind it can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import Row
 
 from app.core.pagination import count as count_rows
 from app.extensions import db
-from app.funds.models import FundsEntry
-from app.funds.queries import LedgerFilters, apply_ledger_filters, scoped_entries
 from app.projects.models import Project
 from app.projects.queries import ProjectFilters, project_statement
 from app.reports.figures.cohort import Funnel, funnel, landed_stage, rate
-from app.reports.figures.funds import VERIFIED, verified_funds_of
+from app.reports.figures.funds import received_by_day, verified_funds_of
 
 RATE_STAGES = (("registered", "注册率"), ("started", "开工率"), ("operating", "投产率"))
 
@@ -84,18 +83,14 @@ def signed_cohort(actor: Any, year: int, month: int, unit_id: int | None = None)
     )
 
 
-def funds_by_month(actor: Any, year: int, unit_id: int | None = None) -> list[int]:
-    """Verified funds (元) received in each month of the year, January first."""
-    month = extract("month", FundsEntry.received_on)
-    stmt = select(month, func.sum(FundsEntry.amount))
-    stmt = apply_ledger_filters(
-        scoped_entries(stmt, actor), LedgerFilters(year=year, unit_id=unit_id), with_status=False
-    )
-    stmt = stmt.where(FundsEntry.status == VERIFIED).group_by(month)
-    totals = [0] * 12
-    for number, amount in db.session.execute(stmt):
-        totals[int(number) - 1] = int(amount or 0)
-    return totals
+def funds_months(actor: Any, years: list[int], unit_id: int | None = None) -> dict[int, list[int]]:
+    """Verified funds (元) received in each month of each year, January first: one read of
+    the days from the first year to the last, summed into months here."""
+    first, last = min(years), max(years)
+    totals = {year: [0] * 12 for year in range(first, last + 1)}
+    for day, amount in received_by_day(actor, date(first, 1, 1), date(last + 1, 1, 1), unit_id):
+        totals[day.year][day.month - 1] += amount
+    return {year: totals[year] for year in years}
 
 
 def cumulative(values: list[int]) -> list[int]:
@@ -114,7 +109,7 @@ class MonthProjects:
     key: str
     label: str
     filters: ProjectFilters
-    projects: list[Project]
+    projects: list[Row]  # (id, name): all the page shows of each
 
 
 def month_projects(
@@ -132,8 +127,8 @@ def month_projects(
             unit_id=unit_id,
             sort="name",
         )
-        projects = list(db.session.execute(project_statement(actor, filters)).scalars())
-        out.append(MonthProjects(key, label, filters, projects))
+        stmt = project_statement(actor, filters).with_only_columns(Project.id, Project.name)
+        out.append(MonthProjects(key, label, filters, list(db.session.execute(stmt))))
     return out
 
 

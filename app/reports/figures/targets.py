@@ -127,31 +127,38 @@ def records_statement(actor: Any, unit_id: int, year: int, month: int, key: str)
     return stmt.order_by(Project.signed_on.desc().nulls_last(), Project.id.desc())
 
 
-def project_counts(year: int, month: int) -> dict[int, dict[str, int]]:
-    """Per unit: signed count and contracted investment, 亿元以上 signed, started, reported."""
-    big = Project.planned_investment >= BIG_PROJECT_YUAN
-
-    def total(condition, value=1):
-        return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
-
-    signed = signed_condition(year, month)
+def _per_unit(condition: ColumnElement[bool], *columns) -> dict[int, tuple[int, ...]]:
+    """Per unit, the columns over the live projects meeting the condition (a date range, read
+    from the index on that date rather than from every project)."""
     stmt = (
-        select(
-            Project.unit_id,
-            total(signed),
-            total(signed, func.coalesce(Project.contract_investment, 0)),
-            total(and_(signed, big)),
-            total(started_condition(year, month)),
-            total(reported_condition(year, month)),
-        )
-        .where(Project.deleted_at.is_(None))
+        select(Project.unit_id, func.count(), *columns)
+        .where(Project.deleted_at.is_(None), condition)
         .group_by(Project.unit_id)
     )
-    keys = ("signed_count", "signed_investment", "big_count", "started_count", "reported")
-    return {
-        row[0]: dict(zip(keys, (int(v) for v in row[1:]), strict=True))
-        for row in db.session.execute(stmt)
-    }
+    return {row[0]: tuple(int(v or 0) for v in row[1:]) for row in db.session.execute(stmt)}
+
+
+def project_counts(year: int, month: int) -> dict[int, dict[str, int]]:
+    """Per unit: signed count and contracted investment, 亿元以上 signed, started, reported."""
+    big = case((Project.planned_investment >= BIG_PROJECT_YUAN, 1), else_=0)
+    signed = _per_unit(
+        signed_condition(year, month),
+        func.sum(func.coalesce(Project.contract_investment, 0)),
+        func.sum(big),
+    )
+    started = _per_unit(started_condition(year, month))
+    reported = _per_unit(reported_condition(year, month))
+    counts = {}
+    for unit_id in signed.keys() | started.keys() | reported.keys():
+        signed_count, signed_investment, big_count = signed.get(unit_id, (0, 0, 0))
+        counts[unit_id] = {
+            "signed_count": signed_count,
+            "signed_investment": signed_investment,
+            "big_count": big_count,
+            "started_count": started.get(unit_id, (0,))[0],
+            "reported": reported.get(unit_id, (0,))[0],
+        }
+    return counts
 
 
 def funds_by_unit(year: int, month: int, origin: str = "") -> dict[int, int]:
@@ -274,11 +281,13 @@ def _boards(ranked: list[UnitRow]) -> tuple[list[UnitRow], list[UnitRow]]:
     return red, black[::-1]
 
 
-def _units(year: int) -> list[tuple[int, str]]:
+def _units(year: int, achieving: set[int]) -> list[tuple[int, str]]:
+    """Active units, and any unit (even one since disabled) that holds a target of the year or
+    achieved something in it: the 全区合计 must add up to the district's figures."""
     with_target = select(Target.unit_id).where(Target.year == year)
     stmt = (
         select(Unit.id, Unit.name)
-        .where(Unit.active.is_(True) | Unit.id.in_(with_target))
+        .where(Unit.active.is_(True) | Unit.id.in_(with_target) | Unit.id.in_(achieving))
         .order_by(Unit.kind, Unit.name)
     )
     return [(r.id, r.name) for r in db.session.execute(stmt)]
@@ -304,7 +313,8 @@ def target_table(actor: Any, year: int, month: int) -> TargetTable:
         if m.origin:
             achieved[m.key] = funds_by_unit(year, month, m.origin)
     rows = []
-    for unit_id, name in _units(year):
+    achieving = set(counts).union(*(by_unit.keys() for by_unit in achieved.values()))
+    for unit_id, name in _units(year, achieving):
         target, done = targets.get(unit_id), counts.get(unit_id, {})
         figures = {}
         for m in measures:

@@ -21,7 +21,6 @@ from app.leaders.models import Leader
 from app.projects.models import Project
 from app.reports.figures.funds import verified_funds_of
 from app.trips.models import Trip, TripLeader
-from app.trips.queries import trips_in_year
 
 YIELD_DAYS = 90  # default of the setting TRIP_YIELD_DAYS
 MONTHS = tuple(range(1, 13))
@@ -169,33 +168,59 @@ class Overlap:
         return "planned" in (self.party_trip.status, self.government_trip.status)
 
 
-def _overlap_of(a: Trip, b: Trip) -> tuple[date, date] | None:
-    first, last = max(a.started_on, b.started_on), min(a.ended_on, b.ended_on)
+def _head_trips(actor: Any, year: int, head_ids: list[int]) -> dict[int, list[tuple]]:
+    """Per head, (trip id, first day, last day) of the actor's trips touching the year (both
+    statuses), oldest first: dates only, so that just the overlapping trips are loaded whole."""
+    stmt = apply_scope(
+        select(TripLeader.leader_id, Trip.id, Trip.started_on, Trip.ended_on)
+        .join(TripLeader, TripLeader.trip_id == Trip.id)
+        .where(
+            TripLeader.leader_id.in_(head_ids),
+            Trip.started_on <= date(year, 12, 31),
+            Trip.ended_on >= date(year, 1, 1),
+        ),
+        Trip,
+        actor,
+    ).order_by(Trip.started_on, Trip.id)
+    found: dict[int, list[tuple]] = defaultdict(list)
+    for leader_id, *trip in db.session.execute(stmt):
+        found[leader_id].append(tuple(trip))
+    return found
+
+
+def _days_shared(a: tuple, b: tuple) -> tuple[date, date] | None:
+    first, last = max(a[1], b[1]), min(a[2], b[2])
     return (first, last) if first <= last else None
 
 
 def overlaps(actor: Any, year: int) -> list[Overlap]:
     """Every pair of trips (or one trip) that took a jurisdiction's party and government
     heads away on the same days, in the year, within the actor's scope."""
-    trips_by_leader: dict[int, list[Trip]] = defaultdict(list)
-    for trip in trips_in_year(actor, year):
-        for leader in trip.leaders:
-            trips_by_leader[leader.id].append(trip)
     heads = db.session.execute(_visible_leaders(actor).where(Leader.head_kind.is_not(None)))
     by_place: dict[int | None, dict[str, list[Leader]]] = defaultdict(lambda: defaultdict(list))
+    head_ids = []
     for leader in heads.scalars():
         by_place[leader.unit_id][leader.head_kind].append(leader)
-    found = []
+        head_ids.append(leader.id)
+    trips_by_leader = _head_trips(actor, year, head_ids) if head_ids else {}
+    pairs = []
     for place in by_place.values():
         for party in place.get("party", []):
             for government in place.get("government", []):
                 for a in trips_by_leader.get(party.id, []):
                     for b in trips_by_leader.get(government.id, []):
-                        days = _overlap_of(a, b)
+                        days = _days_shared(a, b)
                         if days:
-                            found.append(
-                                Overlap(party.jurisdiction, party, government, a, b, *days)
-                            )
+                            pairs.append((party, government, a[0], b[0], days))
+    if not pairs:
+        return []
+    ids = {trip_id for pair in pairs for trip_id in pair[2:4]}
+    loaded = db.session.execute(apply_scope(select(Trip).where(Trip.id.in_(ids)), Trip, actor))
+    trips = {trip.id: trip for trip in loaded.scalars()}
+    found = [
+        Overlap(party.jurisdiction, party, government, trips[a], trips[b], *days)
+        for party, government, a, b, days in pairs
+    ]
     return sorted(found, key=lambda o: (o.first_day, o.jurisdiction))
 
 

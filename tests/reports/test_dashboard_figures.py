@@ -1,0 +1,108 @@
+"""The dashboard's funds and attention figures agree with the lists behind them: entries of a
+merged-away project count nowhere, per-origin achievement counts its origin only, and the
+stalled count is the length of the stalled list."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.funds.queries import LedgerFilters
+from app.projects.models import Project
+from app.reports.dashboard import Period, build
+from app.reports.figures import attention, funds, targets
+from tests.reports.conftest import BUREAU
+
+W = 10_000  # 元 per 万元
+ON = date(2026, 11, 22)
+
+
+def _merged_away(app, project) -> None:
+    """Soft-delete a project as a merge does (its entries stay in the ledger)."""
+    with app.app_context():
+        db.session.execute(
+            update(Project).where(Project.id == project.id).values(deleted_at=datetime(2026, 6, 1))
+        )
+        db.session.commit()
+
+
+def test_entries_of_a_merged_away_project_count_in_no_funds_figure(app, make, people, in_request):
+    a, b = people["unit_a"], people["unit_b"]
+    live = make.project(a, "甲项目", "甲公司", signed_on=date(2026, 2, 1))
+    gone = make.project(b, "乙项目", "乙公司", signed_on=date(2026, 2, 1))
+    make.funds_entry(live, "300", received_on=date(2026, 3, 5))
+    make.funds_entry(live, "40", received_on=date(2025, 7, 9))
+    make.funds_entry(gone, "500", received_on=date(2026, 3, 5))
+    make.funds_entry(gone, "60", received_on=date(2025, 7, 9))
+    make.target(a, 2026, funds_total="1000")
+    make.target(b, 2026, funds_total="1000")
+    _merged_away(app, gone)
+
+    board = in_request(build, BUREAU, Period(2026, 10), ON)
+    assert board.funds_months[2] == 300 * W and board.funds_received == 300 * W
+    assert board.funds_months_previous[6] == 40 * W
+    by_unit = {r.unit_id: r.funds.achieved for r in board.table.rows}
+    assert by_unit[a.id] == 300 * W and by_unit[b.id] == 0
+    report = in_request(funds.by_unit, BUREAU, LedgerFilters(year=2026, month_from=1, month_to=10))
+    ledger = {int(line.key): line.amount for line in report if line.amount}
+    assert ledger == {unit_id: amount for unit_id, amount in by_unit.items() if amount}
+
+
+def test_an_origin_target_counts_the_funds_of_that_origin_only(make, people, in_request):
+    a, b = people["unit_a"], people["unit_b"]
+    p = make.project(a, "甲项目", "甲公司", signed_on=date(2026, 2, 1))
+    q = make.project(b, "乙项目", "乙公司", signed_on=date(2026, 2, 1))
+    make.funds_entry(p, "300", received_on=date(2026, 3, 5), origin="国内省外")
+    make.funds_entry(p, "200", received_on=date(2026, 4, 5), origin="省内市外")
+    make.funds_entry(p, "900", received_on=date(2026, 11, 5), origin="国内省外")  # after M
+    make.funds_entry(q, "100", received_on=date(2026, 4, 5), origin="省内市外")
+    make.target(a, 2026, funds_total="1000", funds_out_of_province="600")
+    make.target(b, 2026, funds_total="1000")
+
+    table = in_request(targets.target_table, BUREAU, 2026, 10)
+    rows = {r.unit_id: r.figures for r in table.rows}
+    assert rows[a.id]["funds_total"].achieved == 500 * W
+    assert rows[a.id]["funds_out_of_province"].achieved == 300 * W
+    assert rows[a.id]["funds_out_of_province"].rate == 50
+    assert rows[b.id]["funds_out_of_province"].achieved == 0
+    assert rows[b.id]["funds_total"].achieved == 100 * W
+
+
+def test_the_stalled_count_is_the_length_of_the_stalled_list(make, people, in_request):
+    a = people["unit_a"]
+    old = ON - timedelta(days=400)
+    make.project(a, "老线索", "甲公司", lead_on=old)
+    make.project(a, "新线索", "乙公司", lead_on=ON - timedelta(days=3))
+    make.project(a, "老洽谈", "丙公司", lead_on=old, negotiating_on=old)
+    make.project(a, "老签约", "丁公司", lead_on=old, signed_on=old)
+    make.project(a, "老开工", "戊公司", lead_on=old, signed_on=old, started_on=old)
+    make.project(a, "投产", "己公司", lead_on=old, signed_on=old, operating_on=old)
+    make.project(a, "终止", "庚公司", lead_on=old, dropped_on=old, drop_reason="撤回")
+
+    def names():
+        return {row.project.name for row in attention.stalled_projects(BUREAU, ON)}
+
+    listed = in_request(names)
+    assert listed == {"老线索", "老洽谈", "老签约", "老开工"}
+    assert in_request(attention.count_stalled, BUREAU, ON) == len(listed)
+
+
+def test_a_disabled_units_achievements_stay_in_the_district_total(app, make, people, in_request):
+    """A unit disabled mid-year (merged into another) keeps its row while it has figures of
+    the year, so 全区合计 equals the funds received the dashboard states."""
+    gone = make.unit("原东关镇", active=False)
+    p = make.project(people["unit_a"], "甲项目", "甲公司", signed_on=date(2026, 2, 1))
+    q = make.project(gone, "乙项目", "乙公司", signed_on=date(2026, 3, 1))
+    make.funds_entry(p, "300", received_on=date(2026, 3, 5))
+    make.funds_entry(q, "200", received_on=date(2026, 4, 5))
+    make.target(people["unit_a"], 2026, funds_total="1000")
+
+    board = in_request(build, BUREAU, Period(2026, 10), ON)
+    rows = {r.unit_name: r for r in board.table.rows}
+    assert rows["原东关镇"].funds.achieved == 200 * W and rows["原东关镇"].target is None
+    assert board.table.total.funds.achieved == board.funds_received == 500 * W
+    assert board.table.total.figures["signed_count"].achieved == 2
+    empty = in_request(build, BUREAU, Period(2024, 10), ON)  # no figures that year: no row
+    assert "原东关镇" not in {r.unit_name for r in empty.table.rows}
