@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from app.core.dates import today
-from app.core.pagination import count as count_rows
 from app.core.params import whole_number
 from app.reports.figures import attention, overview, targets, trips
 from app.reports.figures.overview import Cohort, MonthProjects
@@ -120,8 +119,8 @@ def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
         attention=Attention(
             stalled=attention.count_stalled(actor, on),
             not_started=attention.count_not_started(actor, on),
-            overdue_problems=count_rows(attention.overdue_problems(actor, on)),
-            overdue_commitments=count_rows(attention.overdue_commitments(actor, on)),
+            overdue_problems=attention.count_overdue_problems(actor, on),
+            overdue_commitments=attention.count_overdue_commitments(actor, on),
             big_not_started=overview.count(actor, big),
             big_not_started_args=big.to_args(),
         ),

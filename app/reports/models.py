@@ -88,8 +88,9 @@ REPORT_INDEXES = (
 
 # The dashboard's (migration 94b85f0c467a): signed projects with every column the cohort
 # figures read (partial, so SQLite prefers it to ix_projects_signed_on), live projects by
-# start, production and lead date, live projects' unit (funds by unit), and the few
-# soft-deleted ids the funds by month leave out.
+# start, production and lead date, live projects' unit (funds by unit), the few
+# soft-deleted ids the funds by month leave out, and the live, not dropped ids (the overdue
+# problems and commitments counts look each one's project up there).
 def _live(condition: str = "") -> dict:
     where = text("deleted_at IS NULL" + (f" AND {condition}" if condition else ""))
     return {"sqlite_where": where, "postgresql_where": where}
@@ -110,4 +111,5 @@ DASHBOARD_INDEXES = (
           **_live()),
     Index("ix_projects_report_deleted", Project.id, sqlite_where=text("deleted_at IS NOT NULL"),
           postgresql_where=text("deleted_at IS NOT NULL")),
+    Index("ix_projects_report_active", Project.id, **_live("dropped_on IS NULL")),
 )  # fmt: skip

@@ -15,7 +15,10 @@ Read indexes for the dashboard (驾驶舱), declared in app/reports/models.py
 - live projects' id and unit: the funds figures by unit join each entry to its project's unit
   through this small index instead of the wide table row (SQLite: 190 -> 50 ms);
 - the ids of soft-deleted projects (a handful): the funds by month leave out their entries with
-  `project_id NOT IN (...)` without reading any project row.
+  `project_id NOT IN (...)` without reading any project row;
+- the ids of live, not dropped projects: the overdue problems and commitments counts look each
+  one's project up in it (a few thousand index-only probes) instead of reading every project
+  or fetching each project row.
 Only indexes are created, with plain op.create_index: SQLite's batch mode would recreate
 `projects` and lose the search triggers of ed6d2f14fd2f.
 
@@ -47,6 +50,7 @@ INDEXES = [
     ('ix_projects_report_lead', ['lead_on', 'unit_id', 'deleted_at'], LIVE),
     ('ix_projects_report_live_unit', ['id', 'unit_id', 'deleted_at'], LIVE),
     ('ix_projects_report_deleted', ['id'], "deleted_at IS NOT NULL"),
+    ('ix_projects_report_active', ['id'], f"{LIVE} AND dropped_on IS NULL"),
 ]
 
 

@@ -1,13 +1,16 @@
 """The dashboard's funds and attention figures agree with the lists behind them: entries of a
 merged-away project count nowhere, per-origin achievement counts its origin only, and the
-stalled count is the length of the stalled list."""
+stalled and overdue counts are the lengths of their lists."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import update
 
+from app.care.models import Commitment, Problem
+from app.core.pagination import count as count_rows
 from app.extensions import db
 from app.funds.queries import LedgerFilters
 from app.projects.models import Project
@@ -106,3 +109,48 @@ def test_a_disabled_units_achievements_stay_in_the_district_total(app, make, peo
     assert board.table.total.figures["signed_count"].achieved == 2
     empty = in_request(build, BUREAU, Period(2024, 10), ON)  # no figures that year: no row
     assert "原东关镇" not in {r.unit_name for r in empty.table.rows}
+
+
+def test_the_overdue_counts_are_the_lengths_of_the_overdue_lists(app, make, people, in_request):
+    a, b = people["unit_a"], people["unit_b"]
+    live = make.project(a, "甲项目", "甲公司", signed_on=date(2026, 2, 1))
+    other = make.project(b, "乙项目", "乙公司", signed_on=date(2026, 2, 1))
+    dropped = make.project(a, "丙项目", "丙公司", signed_on=date(2026, 2, 1),
+                           dropped_on=date(2026, 5, 1), drop_reason="撤回")  # fmt: skip
+    gone = make.project(a, "丁项目", "丁公司", signed_on=date(2026, 2, 1))
+    past, due = ON - timedelta(days=5), ON
+    owner = {live.id: a, other.id: b, dropped.id: a, gone.id: a}  # deadlines need a unit
+
+    def problem(project, deadline, status="open", handling=None):
+        make.add(Problem(project_id=project.id, category="水电气", description="供电未接入",
+                         raised_on=date(2026, 1, 1), deadline=deadline, level=0, status=status,
+                         handling_unit_id=(handling or owner[project.id]).id,
+                         resolved_on=date(2026, 2, 1) if status == "resolved" else None,
+                         resolution="已接入" if status == "resolved" else None))  # fmt: skip
+
+    def commitment(project, due_on, fulfilled_on=None):
+        make.add(Commitment(project_id=project.id, promise="道路硬化", delivering_unit_id=a.id,
+                            due_on=due_on, fulfilled_on=fulfilled_on))  # fmt: skip
+
+    for project in (live, other, dropped, gone):
+        problem(project, past)
+        commitment(project, past)
+    problem(live, due)  # a deadline of today is not overdue
+    problem(live, None)
+    problem(live, past, status="resolved")
+    problem(other, past, handling=a)  # handed to unit A: in its scope
+    commitment(live, due)
+    commitment(live, past, fulfilled_on=date(2026, 6, 1))
+    _merged_away(app, gone)
+
+    unit_a = SimpleNamespace(role="unit", unit_id=a.id, is_authenticated=True, id=None)
+    unit_b = SimpleNamespace(role="unit", unit_id=b.id, is_authenticated=True, id=None)
+    for actor, problems, commitments in ((BUREAU, 3, 2), (unit_a, 2, 1), (unit_b, 2, 1)):
+        listed = in_request(lambda who: count_rows(attention.overdue_problems(who, ON)), actor)
+        assert listed == problems
+        assert in_request(attention.count_overdue_problems, actor, ON) == listed
+        listed = in_request(lambda who: count_rows(attention.overdue_commitments(who, ON)), actor)
+        assert listed == commitments
+        assert in_request(attention.count_overdue_commitments, actor, ON) == listed
+    board = in_request(build, BUREAU, Period(2026, 10), ON)
+    assert (board.attention.overdue_problems, board.attention.overdue_commitments) == (3, 2)

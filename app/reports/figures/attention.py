@@ -237,6 +237,34 @@ def overdue_commitments(actor: Any, on: date | None = None) -> Select:
     return stmt.order_by(Commitment.due_on.asc(), Commitment.id.asc())
 
 
+def _on_live_project(project_id) -> ColumnElement[bool]:
+    """SQL: the row's project is live and not dropped, looked up by its id (a correlated
+    subquery, so the few open problems or commitments drive the count, not all projects)."""
+    live = select(1).where(Project.id == project_id, *_active()).scalar_subquery()
+    return live.is_not(None)
+
+
+def count_overdue_problems(actor: Any, on: date | None = None) -> int:
+    """How many rows overdue_problems lists: read from the problems, each one's project
+    looked up only for its being live and not dropped (the join of the list, per row)."""
+    stmt = apply_scope(select(func.count()).select_from(Problem), Problem, actor).where(
+        Problem.status != "resolved",
+        Problem.deadline < (on or today()),
+        _on_live_project(Problem.project_id),
+    )
+    return int(db.session.execute(stmt).scalar_one())
+
+
+def count_overdue_commitments(actor: Any, on: date | None = None) -> int:
+    """How many rows overdue_commitments lists, read from the commitments as above."""
+    stmt = apply_scope(select(func.count()).select_from(Commitment), Commitment, actor).where(
+        Commitment.fulfilled_on.is_(None),
+        Commitment.due_on < (on or today()),
+        _on_live_project(Commitment.project_id),
+    )
+    return int(db.session.execute(stmt).scalar_one())
+
+
 @dataclass
 class BoardRow:
     """Problems handled by one unit: open, overdue, resolved in time or late, average days."""

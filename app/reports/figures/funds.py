@@ -89,7 +89,8 @@ def breakdown(actor: Any, filters: LedgerFilters, by: str, status: str = VERIFIE
 
 def by_unit(actor: Any, filters: LedgerFilters, status: str = VERIFIED) -> list[Line]:
     """Per unit the actor may see: every active unit (zero included) and any with entries."""
-    stmt = select(Project.unit_id, func.sum(FundsEntry.amount), func.count(FundsEntry.id))
+    # count(*), not count(id): the same (every entry has an id), read from an index alone.
+    stmt = select(Project.unit_id, func.sum(FundsEntry.amount), func.count())
     stmt = apply_ledger_filters(scoped_entries(stmt, actor), filters, with_status=False)
     stmt = stmt.where(FundsEntry.status == status).group_by(Project.unit_id)
     found = {uid: (int(amount or 0), int(count)) for uid, amount, count in db.session.execute(stmt)}
