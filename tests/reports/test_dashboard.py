@@ -161,3 +161,23 @@ def test_this_months_projects_are_listed_by_name(client, people, login, fixture)
 def test_the_auditor_has_no_dashboard(client, people, login):
     login(people["auditor"])
     assert client.get("/dashboard").status_code == 403
+
+
+def test_a_busy_months_names_are_capped_and_link_to_the_whole_list(
+    client, make, people, login, monkeypatch
+):
+    from app.reports.figures import overview
+
+    monkeypatch.setattr(overview, "NAMES_SHOWN", 2)
+    for n in range(3):
+        make.project(people["unit_a"], f"项目{n}", f"投资方{n}", signed_on=date(2026, 3, n + 1))
+    login(people["bureau"])
+    html = _page(client, "year=2026&month=3")
+    signed = _text(html, "month-signed")
+    assert "签约 3 个" in signed and "项目0" in signed and "项目1" in signed
+    assert "项目2" not in signed and "等 3 个，查看全部" in signed
+    node = lxml.html.fromstring(html).xpath('//*[@data-testid="month-signed"]')[0]
+    (href,) = node.xpath('.//a[contains(., "查看全部")]/@href')
+    listing = client.get(href).get_data(as_text=True)
+    assert all(f"项目{n}" in listing for n in range(3))
+    assert _text(listing, "total") == "3"

@@ -109,7 +109,16 @@ class MonthProjects:
     key: str
     label: str
     filters: ProjectFilters
-    projects: list[Row]  # (id, name): all the page shows of each
+    total: int
+    projects: list[Row]  # (id, name) of the first NAMES_SHOWN by name; the link shows all
+
+    @property
+    def more(self) -> int:
+        """How many are counted but not named on the page."""
+        return self.total - len(self.projects)
+
+
+NAMES_SHOWN = 30  # a month's names on the dashboard; a busy month links to the rest
 
 
 def month_projects(
@@ -127,8 +136,11 @@ def month_projects(
             unit_id=unit_id,
             sort="name",
         )
-        stmt = project_statement(actor, filters).with_only_columns(Project.id, Project.name)
-        out.append(MonthProjects(key, label, filters, list(db.session.execute(stmt))))
+        stmt = project_statement(actor, filters)
+        names = stmt.with_only_columns(Project.id, Project.name).limit(NAMES_SHOWN)
+        out.append(
+            MonthProjects(key, label, filters, count_rows(stmt), list(db.session.execute(names)))
+        )
     return out
 
 
