@@ -10,7 +10,7 @@ import time
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -26,8 +26,8 @@ from app.reports.dashboard import Period, build
 from app.targets.models import Target
 from app.trips.models import Trip, TripLeader
 from app.units.models import Unit
-from bench.bench_projects import _insert, _investor_pool, _project_rows, _stats
-from bench.common import analyze, bench_app, databases
+from bench.bench_projects import _insert, _investor_pool, _project_rows
+from bench.common import analyze, bench_app, captured_sql, databases, replay_ms, time_ms
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 100_000))
 FUNDS = 2 * PROJECTS
@@ -153,52 +153,8 @@ def fill(app) -> None:
           f"{time.perf_counter() - started:.0f} 秒")  # fmt: skip
 
 
-def _time(fn, repeat: int) -> tuple[float, float]:
-    fn()  # warm-up
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return _stats(samples)
-
-
 def _actor(username: str) -> User:
     return db.session.scalars(select(User).where(User.username == username)).one()
-
-
-def _captured_sql(app, username: str) -> list[tuple[str, object]]:
-    """The statements `build()` sends for the dashboard's figures, to replay them raw."""
-    captured = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        captured.append((statement, parameters))
-
-    with app.test_request_context():
-        actor = _actor(username)
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
-            build(actor, PERIOD, TODAY)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
-    return captured
-
-
-def _raw(app, statements) -> tuple[float, float]:
-    """Replay the statements on a bare DB-API cursor: the database's own time."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-
-            def run():
-                for statement, parameters in statements:
-                    cursor.execute(statement, parameters)
-                    cursor.fetchall()
-
-            return _time(run, REPEAT)
-        finally:
-            raw.close()
 
 
 def _build(app, username: str) -> None:
@@ -223,11 +179,11 @@ def measure(app) -> None:
     """The page as each user, the raw SQL of its figures, and the ratio."""
     for username, label in (("bench_bureau", "投资促进局"), ("bench_unit", "责任单位（1/30）")):
         title, fn = _page(app, username)
-        median, p95 = _time(fn, REPEAT)
-        statements = _captured_sql(app, username)
-        raw_median, raw_p95 = _raw(app, statements)
+        median, p95, _runs = time_ms(fn, REPEAT)
+        statements = captured_sql(app, username, lambda user: build(user, PERIOD, TODAY))
+        raw_median, raw_p95, _runs = replay_ms(app, statements, REPEAT)
         ratio = median / raw_median
-        figures_median, figures_p95 = _time(lambda u=username: _build(app, u), REPEAT)
+        figures_median, figures_p95, _runs = time_ms(lambda u=username: _build(app, u), REPEAT)
         print(f"  {label:<14} {title}")
         print(f"    中位 {median:7.1f} ms  p95 {p95:7.1f} ms   | 原始 SQL（{len(statements)} 条）"
               f"中位 {raw_median:6.1f} ms  p95 {raw_p95:6.1f} ms")  # fmt: skip

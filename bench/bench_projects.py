@@ -6,13 +6,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import random
-import statistics
 import time
 from datetime import date, timedelta
 from functools import lru_cache
 from urllib.parse import parse_qs, urlsplit
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -27,7 +26,7 @@ from app.projects import names
 from app.projects.models import SOURCES, FollowUp, Project
 from app.projects.queries import ProjectFilters, board_cards, board_columns, project_statement
 from app.units.models import Unit
-from bench.common import analyze, bench_app, databases
+from bench.common import analyze, bench_app, captured_sql, databases, replay_ms, time_ms
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 100_000))
 FOLLOW_UPS = 3 * PROJECTS
@@ -172,8 +171,6 @@ def fill(app) -> None:
     )
 
 
-
-
 def _insert(model, rows) -> None:
     batch = []
     for row in rows:
@@ -186,25 +183,6 @@ def _insert(model, rows) -> None:
     db.session.commit()
 
 
-def _stats(samples: list[float]) -> tuple[float, float]:
-    samples = sorted(samples)
-    return statistics.median(samples), samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-
-
-def _time(fn, repeat: int) -> tuple[float, float, int]:
-    """Median and p95 in ms, and how many runs (3 when one run takes over a second)."""
-    start = time.perf_counter()
-    fn()  # warm-up
-    if time.perf_counter() - start > 1:
-        repeat = 3
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return (*_stats(samples), repeat)
-
-
 def _direct(actor, url: str) -> None:
     """What the page runs against the database, called directly (count + 50-row page)."""
     parts = urlsplit(url)
@@ -214,40 +192,6 @@ def _direct(actor, url: str) -> None:
             board_cards(actor, filters, column["stage"].order)
     else:
         paginate(project_statement(actor, filters), 1, 50)
-
-
-def _captured_sql(app, actor_name: str, url: str) -> list[tuple[str, object]]:
-    """The SQL statements (with parameters) the direct call sends, to replay them raw."""
-    captured = []
-
-    def listen(conn, cursor, statement, parameters, context, executemany):
-        captured.append((statement, parameters))
-
-    with app.test_request_context():
-        actor = db.session.scalars(select(User).where(User.username == actor_name)).one()
-        event.listen(db.engine, "before_cursor_execute", listen)
-        try:
-            _direct(actor, url)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listen)
-    return captured
-
-
-def _raw(app, statements) -> tuple[float, float, int]:
-    """Replay the statements on a bare DB-API cursor: the database's own time."""
-    with app.app_context():
-        raw = db.engine.raw_connection()
-        try:
-            cursor = raw.cursor()
-
-            def run():
-                for statement, parameters in statements:
-                    cursor.execute(statement, parameters)
-                    cursor.fetchall()
-
-            return _time(run, REPEAT)
-        finally:
-            raw.close()
 
 
 def _line(label: str, timing: tuple[float, float, int]) -> None:
@@ -275,11 +219,12 @@ def measure(app) -> None:
             if status != 200:
                 print(f"    {title:<30} HTTP {status}，跳过")
                 continue
-            raw = _raw(app, _captured_sql(app, username, url))
+            statements = captured_sql(app, username, lambda user, u=url: _direct(user, u))
+            raw = replay_ms(app, statements, REPEAT)
             print(f"    {title}")
             for nav, mode in ((shipped, "页面（含导航待办计数）"), (bare, "页面（不含待办计数）")):
                 app.extensions["crm_nav"] = nav
-                timing = _time(lambda c=client, u=url: c.get(u), REPEAT)
+                timing = time_ms(lambda c=client, u=url: c.get(u), REPEAT)
                 _line(mode, timing)
             app.extensions["crm_nav"] = shipped
             _line("原始 SQL（计数+50 行）", raw)
