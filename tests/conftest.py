@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
@@ -22,6 +25,24 @@ BASE_CONFIG = {
     "PASSWORD_HASH_FAST": True,
     "SERVER_NAME": None,
 }
+
+
+# The day every test runs on unless it travels elsewhere itself: a Thursday in mid-November,
+# far from month and year ends, so that no test depends on the day the suite happens to run.
+PINNED_NOW = datetime(2026, 11, 19, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request):
+    """Pin the clock for the test (time moves on from there); `@pytest.mark.clock(...)` moves it."""
+    marker = request.node.get_closest_marker("clock")
+    moment = marker.args[0] if marker else PINNED_NOW
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=True) as traveller:
+        yield traveller
 
 
 class CRMClient(FlaskClient):

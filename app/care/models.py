@@ -14,14 +14,13 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    func,
     or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin
+from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin, utcnow
 from app.core.scoping import UnitScoped
 from app.projects.models import Project
 from app.units.models import Unit
@@ -190,7 +189,7 @@ class ProblemEscalation(Base):
     escalated_on: Mapped[date] = mapped_column(Date, nullable=False)
     escalated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
+        DateTime, nullable=False, default=utcnow
     )
 
     problem: Mapped[Problem] = relationship(back_populates="escalations")

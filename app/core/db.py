@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event, func
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
@@ -30,12 +30,14 @@ def utcnow() -> datetime:
 
 
 class TimestampMixin:
-    """created_at / updated_at set by the database."""
+    """created_at / updated_at in UTC, written by the application.
 
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime, server_default=func.now(), onupdate=func.now()
-    )
+    Never the database's now(): a PostgreSQL server set to China time stores local time there
+    (docs/pitfalls.md, "Time").
+    """
+
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class VersionedMixin:

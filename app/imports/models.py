@@ -13,12 +13,11 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
-    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import Base
+from app.core.db import Base, utcnow
 from app.core.scoping import UnitScoped
 
 IMPORT_KINDS = {"projects": "招商项目", "funds": "到位资金"}
@@ -42,7 +41,7 @@ class ImportBatch(UnitScoped, Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
+        DateTime, nullable=False, default=utcnow
     )
 
     user: Mapped[User | None] = relationship(lazy="joined")

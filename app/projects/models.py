@@ -17,14 +17,13 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
-    func,
     select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin
+from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin, utcnow
 from app.core.money import yuan_to_wan
 from app.core.scoping import UnitScoped
 from app.events.models import PromotionEvent
@@ -207,7 +206,7 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
     next_step: Mapped[str | None] = mapped_column(Text)
     next_due_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
+        DateTime, nullable=False, default=utcnow
     )
 
     project: Mapped[Project] = relationship(lazy="joined")

@@ -16,13 +16,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
     text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.auth.models import User
-from app.core.db import Base
+from app.core.db import Base, utcnow
 from app.funds.models import FundsEntry
 from app.projects.models import Project
 
@@ -52,7 +51,7 @@ class MonthClose(Base):
     xlsx_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
     docx: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     xlsx: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
-    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     closed_by: Mapped[User | None] = relationship(lazy="joined")
 
