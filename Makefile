@@ -29,6 +29,7 @@ run: migrate
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.dev
@@ -36,6 +37,7 @@ bench: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, STATUSES, CareVisit, Commitment, Problem
 from app.core.dates import today
@@ -17,7 +17,6 @@ from app.extensions import db
 from app.leaders.models import Leader
 from app.leaders.queries import leader_for_user
 from app.projects.models import Project
-from app.reports.figures import attention
 
 
 @dataclass
@@ -120,16 +119,37 @@ class ProblemFilters:
         return out
 
 
+def open_problem_condition() -> ColumnElement[bool]:
+    """SQL: not 已办结, on a live project that has not been dropped."""
+    return and_(
+        Problem.status != "resolved", Project.deleted_at.is_(None), Project.dropped_on.is_(None)
+    )
+
+
+def overdue_problem_condition(on: date) -> ColumnElement[bool]:
+    """SQL: not 已办结 and the deadline has passed (a deadline of today is not overdue)."""
+    return and_(open_problem_condition(), Problem.deadline < on)
+
+
+def problems_statement(actor: Any) -> Select:
+    """The actor's problems on live projects (the base of every problem list)."""
+    return (
+        scoped_select(Problem, actor)
+        .join(Project, Project.id == Problem.project_id)
+        .where(Project.deleted_at.is_(None))
+    )
+
+
 def problem_statement(actor: Any, f: ProblemFilters, on: date | None = None) -> Select:
     """The filtered, scoped problem list: overdue first, then by deadline."""
     on = on or today()
-    stmt = attention.problems_statement(actor)
+    stmt = problems_statement(actor)
     if f.state == "open":
-        stmt = stmt.where(attention.open_problem_condition())
+        stmt = stmt.where(open_problem_condition())
     elif f.state == "overdue":
-        stmt = stmt.where(attention.overdue_problem_condition(on))
+        stmt = stmt.where(overdue_problem_condition(on))
     elif f.state == "unassigned":
-        stmt = stmt.where(attention.open_problem_condition(), Problem.handling_unit_id.is_(None))
+        stmt = stmt.where(open_problem_condition(), Problem.handling_unit_id.is_(None))
     elif f.state:
         stmt = stmt.where(Problem.status == f.state)
     if f.handling_unit_id is not None:
@@ -150,8 +170,8 @@ def problem_statement(actor: Any, f: ProblemFilters, on: date | None = None) -> 
 def handed_to_unit(actor: Any, unit_id: int) -> Select:
     """Open problems handed to this unit, earliest deadline first."""
     return (
-        attention.problems_statement(actor)
-        .where(attention.open_problem_condition(), Problem.handling_unit_id == unit_id)
+        problems_statement(actor)
+        .where(open_problem_condition(), Problem.handling_unit_id == unit_id)
         .order_by(Problem.deadline.asc().nulls_last(), Problem.id.asc())
     )
 
@@ -159,8 +179,8 @@ def handed_to_unit(actor: Any, unit_id: int) -> Select:
 def awaiting_assignment(actor: Any) -> Select:
     """Open problems no unit has been handed yet (待交办), oldest first."""
     return (
-        attention.problems_statement(actor)
-        .where(attention.open_problem_condition(), Problem.handling_unit_id.is_(None))
+        problems_statement(actor)
+        .where(open_problem_condition(), Problem.handling_unit_id.is_(None))
         .order_by(Problem.raised_on.asc(), Problem.id.asc())
     )
 
@@ -176,8 +196,8 @@ def escalated_to(actor: Any, leader: Leader) -> Select:
         in_jurisdiction = true() if leader.unit_id is None else Project.unit_id == leader.unit_id
         mine.append(and_(Problem.level == 2, in_jurisdiction))
     return (
-        attention.problems_statement(actor)
-        .where(attention.open_problem_condition(), or_(*mine))
+        problems_statement(actor)
+        .where(open_problem_condition(), or_(*mine))
         .order_by(Problem.level.desc(), Problem.deadline.asc().nulls_last(), Problem.id.asc())
     )
 

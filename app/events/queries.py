@@ -13,8 +13,7 @@ from app.core.scoping import scoped_select
 from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
 from app.projects.models import Project
-from app.projects.stages import BY_KEY
-from app.reports.figures.cohort import reached_condition
+from app.projects.stages import BY_KEY, reached_condition
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from app import periods
 from app.core import history
 from app.core.dates import today
 from app.core.db import utcnow
@@ -20,7 +21,6 @@ from app.extensions import db
 from app.funds import access, evidence
 from app.funds.models import ORIGINS, USES, FundsEntry, evidence_key
 from app.projects.models import Project
-from app.reports import closing
 
 MAX_WAN = Decimal("100000000")  # 1 万亿元 in one entry: a typo, not a receipt
 EARLIEST = date(1990, 1, 1)
@@ -206,9 +206,9 @@ def verify_entry(entry: FundsEntry, actor: Any, note: str | None) -> None:
         raise ServiceError("只有投资促进局可以核实到位资金")
     if entry.status != "pending":
         raise ServiceError(f"该记录已{entry.status_label}，不能再核实")
-    if closing.closed_period_reason_required(entry.received_on):  # 月结: a reason, in history
+    if periods.reason_required(entry.received_on):  # 月结: a reason, in history
         if not (note or "").strip():
-            raise ServiceError({"note": closing.reason_required_message(entry.received_on)})
+            raise ServiceError({"note": periods.reason_required_message(entry.received_on)})
         history.note_reason(db.session, f"核实已月结月份的到位资金：{note.strip()}")
     entry.status = "verified"
     entry.verified_by_id = actor.id

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app import periods
 from app.core import history
 from app.core.cells import CheckedRows, RowError
 from app.core.dates import to_local
@@ -26,7 +27,6 @@ from app.extensions import db
 from app.funds import transfer as funds_transfer
 from app.imports.models import IMPORT_KINDS, ImportBatch
 from app.projects import transfer as project_transfer
-from app.reports import closing
 
 IMPORTING_ROLES = ("bureau", "unit")
 
@@ -169,7 +169,7 @@ def check_file(
         if missing:
             outcome.notes.append("文件中没有以下可选列，按空白处理：" + "、".join(missing))
     if outcome.checked is not None and outcome.checked.ok:
-        through = closing.closed_through()
+        through = periods.closed_through()
         outcome.closed_rows = [
             (number, on)
             for number, on in kind.dates(outcome.checked, verified)

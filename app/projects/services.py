@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app import periods
 from app.core import history, uscc
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
@@ -21,7 +22,6 @@ from app.projects.duplicates import DuplicateFound, find_duplicates
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor, search_text
 from app.projects.stages import BY_KEY, MANUAL_STAGES, MILESTONE_FIELDS
-from app.reports import closing
 from app.trips.queries import trip_visible
 from app.units.models import Unit
 
@@ -247,8 +247,8 @@ def advance(
         problem = _amount_problem(contract_wan, "合同投资额")
         if problem:
             errors["contract_wan"] = problem
-    if closing.closed_period_reason_required(on) and not (reason or "").strip():
-        errors["reason"] = closing.reason_required_message(on)
+    if periods.reason_required(on) and not (reason or "").strip():
+        errors["reason"] = periods.reason_required_message(on)
     if errors:
         raise ServiceError({("on" if k == stage.date_field else k): v for k, v in errors.items()})
     if (reason or "").strip():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -59,3 +61,13 @@ def next_manual_stage(order: int) -> Stage | None:
 def time_limits(config) -> dict[str, int]:
     """Days each stage may last before the project counts as stalled (settings)."""
     return dict(config["STAGE_TIME_LIMITS"])
+
+
+def reached_condition(columns, stage: Stage) -> ColumnElement[bool]:
+    """True for projects that reached the stage: its milestone or a later one is dated (a
+    signing implies the negotiation). Except 资金到位: only the verified funds ledger reaches
+    it, and funds may come after groundbreaking, so a started project has not by that alone.
+    `columns` is Project or a subquery's `.c` over it."""
+    if stage.key == "funded":
+        return columns.funded_on.is_not(None)
+    return columns.stage_order >= stage.order

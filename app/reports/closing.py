@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from app.core.db import utcnow
 from app.core.forms import ServiceError
@@ -62,37 +62,6 @@ def latest_close() -> MonthClose | None:
     """The most recent closed month, or None when nothing has been closed yet."""
     stmt = select(MonthClose).order_by(MonthClose.year.desc(), MonthClose.month.desc()).limit(1)
     return db.session.execute(stmt).scalar_one_or_none()
-
-
-def closed_covering(on_date: date) -> MonthClose | None:
-    """The earliest closed month whose issued figures include this date, if any."""
-    stmt = (
-        select(MonthClose)
-        .where(MonthClose.year == on_date.year, MonthClose.month >= on_date.month)
-        .order_by(MonthClose.month)
-        .limit(1)
-    )
-    return db.session.execute(stmt).scalar_one_or_none()
-
-
-def closed_through() -> dict[int, int]:
-    """Per year, the latest closed month: any date of that year up to it is in issued figures.
-    One query, for checking many dates at once (an import)."""
-    stmt = select(MonthClose.year, func.max(MonthClose.month)).group_by(MonthClose.year)
-    return dict(db.session.execute(stmt).all())
-
-
-def closed_period_reason_required(on_date: date | None) -> bool:
-    """True when a change dated `on_date` (a funds entry's 到位日期, a milestone date) would
-    alter the figures of a month already closed, so the change must state a reason."""
-    return on_date is not None and closed_covering(on_date) is not None
-
-
-def reason_required_message(on_date: date) -> str:
-    """The Chinese message for a change into a closed month made without a reason."""
-    close = closed_covering(on_date)
-    label = f"{close.year}年{close.month}月" if close else "该月"
-    return f"{on_date.year}年{on_date.month}月的数据已随{label}通报月结，改动须说明原因"
 
 
 # ---------------------------------------------------------------- closing

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from sqlalchemy import func, or_, select
 
 from app.care.models import Problem
-from app.care.queries import baobao_projects, leader_of
+from app.care.queries import baobao_projects, leader_of, open_problem_condition
 from app.core.pagination import count
 from app.extensions import db
 from app.projects.duplicates import duplicate_groups
@@ -136,7 +136,7 @@ def _open_problem_counts(project_ids: list[int]) -> dict[int, int]:
         select(Problem.project_id, func.count())
         .join(Project, Project.id == Problem.project_id)
         .where(Problem.project_id.in_(project_ids), Problem.deleted_at.is_(None))
-        .where(attention.open_problem_condition())
+        .where(open_problem_condition())
         .group_by(Problem.project_id)
     )
     return dict(db.session.execute(stmt).all())

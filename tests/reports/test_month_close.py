@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from app import periods
 from app.core.dates import today
 from app.core.history import HistoryEntry
 from app.core.security_log import SecurityEvent
@@ -142,11 +143,11 @@ def test_bad_periods_give_a_chinese_message(client, people, login_as, query, mes
 
 def test_the_guard_knows_which_dates_a_close_covers(app, closed):
     with app.app_context():
-        assert closing.closed_period_reason_required(date(2026, 9, 20))
-        assert closing.closed_period_reason_required(date(2026, 10, 31))
-        assert not closing.closed_period_reason_required(date(2026, 11, 3))
-        assert not closing.closed_period_reason_required(date(2025, 9, 20))
-        assert not closing.closed_period_reason_required(None)
+        assert periods.reason_required(date(2026, 9, 20))
+        assert periods.reason_required(date(2026, 10, 31))
+        assert not periods.reason_required(date(2026, 11, 3))
+        assert not periods.reason_required(date(2025, 9, 20))
+        assert not periods.reason_required(None)
 
 
 def test_a_back_dated_verified_entry_shows_issued_against_live_and_the_record(

@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 
 from app.care.models import Commitment, Problem
+from app.care.queries import overdue_problem_condition, problems_statement
 from app.core.dates import today
 from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
@@ -195,25 +196,6 @@ def tallies(stalled: list[AttentionRow], not_started: list[AttentionRow], by: st
 
 
 # ---------------------------------------------------------------- problems and commitments
-
-
-def open_problem_condition() -> ColumnElement[bool]:
-    """SQL: not 已办结, on a live project that has not been dropped."""
-    return and_(Problem.status != "resolved", *_active())
-
-
-def overdue_problem_condition(on: date) -> ColumnElement[bool]:
-    """SQL: not 已办结 and the deadline has passed (a deadline of today is not overdue)."""
-    return and_(open_problem_condition(), Problem.deadline < on)
-
-
-def problems_statement(actor: Any) -> Select:
-    """The actor's problems on live projects (the base of every problem list)."""
-    return (
-        scoped_select(Problem, actor)
-        .join(Project, Project.id == Problem.project_id)
-        .where(Project.deleted_at.is_(None))
-    )
 
 
 def overdue_problems(actor: Any, on: date | None = None) -> Select:

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.projects.stages import BY_KEY, STAGES, Stage
@@ -63,16 +63,6 @@ def landed_stage(config=None) -> Stage:
     """The stage that counts as landed (setting LANDED_STAGE: started, registered or funded)."""
     key = (config if config is not None else current_app.config).get("LANDED_STAGE", "started")
     return BY_KEY.get(key, BY_KEY["started"])
-
-
-def reached_condition(columns, stage: Stage) -> ColumnElement[bool]:
-    """True for projects that reached the stage: its milestone or a later one is dated (a
-    signing implies the negotiation). Except 资金到位: only the verified funds ledger reaches
-    it, and funds may come after groundbreaking, so a started project has not by that alone.
-    `columns` is Project or a subquery's `.c` over it."""
-    if stage.key == "funded":
-        return columns.funded_on.is_not(None)
-    return columns.stage_order >= stage.order
 
 
 class _Group(NamedTuple):
