@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from app.care.views import bp as care_bp
     from app.core.navigation import NavItem, register
     from app.events.views import bp as events_bp
+    from app.funds import stage_check_views  # noqa: F401  (adds its route to the funds blueprint)
     from app.funds import views as funds_views
     from app.imports import views as imports_views
     from app.leaders.views import bp as leaders_bp
@@ -110,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
         NavItem("重复项目", "duplicates.index", "intersect", "招商项目", "核实并合并重复项目"),
         NavItem("到位资金台账", "funds.index", "cash-coin", "到位资金", "录入、核实、更正到位资金"),
         NavItem("到位资金报表", "funds.report", "bar-chart", "到位资金", "按单位、来源、用途统计"),
+        NavItem("阶段缺失核查", "funds.stage_check_list", "exclamation-triangle", "到位资金",
+                "签约前到位的资金、跳过前一步的项目"),
         NavItem("数据导入", "imports.index", "upload", "到位资金", "从 Excel 导入项目和资金"),
         NavItem("问题交办", "care.problems", "flag", "安商服务", "企业诉求与推进问题的交办、督办"),
         NavItem("问题看板", "care.board", "clipboard-data", "安商服务", "各承办单位的办理情况"),
@@ -146,9 +149,11 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """The `flask --app wsgi ...` commands."""
     from app import cli
+    from app.funds import cli as funds_cli
     from app.imports import cli as imports_cli
     from app.reports import bulletin_cli
 
     cli.init_app(app)
+    funds_cli.init_app(app)
     imports_cli.init_app(app)
     bulletin_cli.init_app(app)

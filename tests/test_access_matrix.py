@@ -67,6 +67,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "funds.entry": READERS,
     "funds.evidence_file": READERS,
     "funds.report": READERS,
+    "funds.stage_check_list": {"bureau"},
     "funds.create": WRITERS,
     "funds.edit": WRITERS,
     "funds.verify": {"bureau"},

@@ -178,9 +178,12 @@ def linked_entries(entry: FundsEntry) -> dict[str, list[FundsEntry]]:
 
 
 def projects_for_entry(actor: Any, q: str, limit: int = 20) -> list[Project]:
-    """Projects the actor may enter funds for, matching a search (the new-entry chooser)."""
-    stmt = scoped_select(Project, actor).where(Project.dropped_on.is_(None))
+    """Projects the actor may enter funds for, matching a search (the new-entry chooser):
+    signed ones only, since funds arrive only after signing."""
+    stmt = scoped_select(Project, actor).where(
+        Project.dropped_on.is_(None), Project.signed_on.is_not(None)
+    )
     if q:
         stmt = stmt.where(search_condition(q))
-    stmt = stmt.order_by(Project.signed_on.desc().nulls_last(), Project.id.desc()).limit(limit)
+    stmt = stmt.order_by(Project.signed_on.desc(), Project.id.desc()).limit(limit)
     return list(db.session.execute(stmt).scalars())

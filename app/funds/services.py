@@ -98,6 +98,17 @@ def date_problem(on: date | None) -> str | None:
     return None
 
 
+def signing_problem(signed_on: date | None, received_on: date | None) -> str | None:
+    """Why funds cannot have arrived for a project signed on `signed_on`, or None: funds
+    arrive only for a signed project, on or after its signing (docs/domain.md, "Funds entry"),
+    so the stage can never skip 签约."""
+    if signed_on is None:
+        return "项目尚未签约，不能登记到位资金：资金到位须在签约之后"
+    if received_on is not None and received_on < signed_on:
+        return f"到位日期早于项目签约日期（{signed_on.isoformat()}），资金须在签约之后到位"
+    return None
+
+
 def entry_problems(data: EntryData) -> dict[str, str]:
     """Every problem with the fields, by field name, in Chinese (without the database)."""
     errors: dict[str, str] = {}
@@ -130,6 +141,10 @@ def lock_projects(project_ids: Iterable[int]) -> None:
 
 def _checked(project: Project, data: EntryData, exclude_id: int | None = None) -> None:
     errors = entry_problems(data)
+    if "received_on" not in errors:
+        problem = signing_problem(project.signed_on, data.received_on)
+        if problem:
+            errors["received_on"] = problem
     if "evidence_ref" not in errors:
         lock_projects([project.id])
         if reference_taken(project.id, data.evidence_ref, exclude_id):
@@ -206,6 +221,9 @@ def verify_entry(entry: FundsEntry, actor: Any, note: str | None) -> None:
         raise ServiceError("只有投资促进局可以核实到位资金")
     if entry.status != "pending":
         raise ServiceError(f"该记录已{entry.status_label}，不能再核实")
+    problem = signing_problem(entry.project.signed_on, entry.received_on)
+    if problem:
+        raise ServiceError({"note": f"不能核实：{problem}"})
     if periods.reason_required(entry.received_on):  # 月结: a reason, in history
         if not (note or "").strip():
             raise ServiceError({"note": periods.reason_required_message(entry.received_on)})
@@ -257,6 +275,9 @@ def correct_entry(
         raise ServiceError({"reason": "更正须说明原因"})
     if replacement is not None:
         errors = entry_problems(replacement)
+        problem = signing_problem(entry.project.signed_on, replacement.received_on)
+        if problem and "received_on" not in errors:
+            errors["received_on"] = problem
         if errors:
             raise ServiceError(errors)
     now = utcnow()
@@ -328,6 +349,14 @@ def first_positive_dates(project_ids: list[int]) -> dict[int, date]:
     return found
 
 
+def _funded_on(signed_on: date | None, first_funds: date | None) -> date | None:
+    """资金到位 never precedes 签约: an unsigned project has not reached it whatever its
+    ledger holds (entries from before the rule are listed by `flask check-stages`)."""
+    if signed_on is None or first_funds is None:
+        return None
+    return max(signed_on, first_funds)
+
+
 def recompute_funded_on(project_ids: Iterable[int]) -> None:
     """Set each project's 资金到位 milestone from its verified ledger (None if never funded).
     The one place funded_on is written; called whenever verification state changes."""
@@ -339,6 +368,7 @@ def recompute_funded_on(project_ids: Iterable[int]) -> None:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for project in db.session.execute(select(Project).where(Project.id.in_(chunk))).scalars():
-            if project.funded_on != first.get(project.id):
-                project.funded_on = first.get(project.id)
+            funded_on = _funded_on(project.signed_on, first.get(project.id))
+            if project.funded_on != funded_on:
+                project.funded_on = funded_on
     db.session.flush()

@@ -23,6 +23,7 @@ from app.funds.services import (
     date_problem,
     lock_projects,
     recompute_funded_on,
+    signing_problem,
     taken_references,
 )
 from app.projects.models import Project
@@ -62,14 +63,14 @@ class Row:
     data: EntryData
 
 
-def _projects(actor: Any) -> dict[tuple[str, str], list[int]]:
-    """The actor's live projects by (name, investor), both normalised."""
+def _projects(actor: Any) -> dict[tuple[str, str], list[tuple[int, date | None]]]:
+    """The actor's live projects by (name, investor), both normalised: (id, signing date)."""
     stmt = scoped_select(Project, actor).with_only_columns(
-        Project.id, Project.name, Project.investor_key
+        Project.id, Project.name, Project.investor_key, Project.signed_on
     )
-    found: dict[tuple[str, str], list[int]] = {}
-    for project_id, name, investor in db.session.execute(stmt):
-        found.setdefault((name_key(name), investor), []).append(project_id)
+    found: dict[tuple[str, str], list[tuple[int, date | None]]] = {}
+    for project_id, name, investor, signed_on in db.session.execute(stmt):
+        found.setdefault((name_key(name), investor), []).append((project_id, signed_on))
     return found
 
 
@@ -84,7 +85,7 @@ def _cell(errors: dict, header: str, parse, *args):
 def _read(table: Table, row: list[Any], projects: dict, errors: dict) -> tuple[int | None, Any]:
     name = cells.text(table.get(row, "项目名称"))
     investor = cells.text(table.get(row, "投资方"))
-    project_id = None
+    project_id = signed_on = None
     if not name:
         errors["项目名称"] = "请填写项目名称"
     if not investor:
@@ -98,10 +99,14 @@ def _read(table: Table, row: list[Any], projects: dict, errors: dict) -> tuple[i
                 f"“{name}”（投资方 {investor}）匹配到 {len(found)} 个项目，请先合并重复项目"
             )
         else:
-            project_id = found[0]
+            project_id, signed_on = found[0]
     received_on = _cell(errors, "到位日期", cells.parse_date, table.get(row, "到位日期"))
     if "到位日期" not in errors and date_problem(received_on):
         errors["到位日期"] = date_problem(received_on)
+    if project_id is not None and "到位日期" not in errors:
+        problem = signing_problem(signed_on, received_on)
+        if problem:
+            errors["到位日期"] = problem
     amount = _cell(errors, "金额（万元）", cells.parse_amount, table.get(row, "金额（万元）"))
     if "金额（万元）" not in errors and amount_problem(amount):
         errors["金额（万元）"] = amount_problem(amount)

@@ -94,12 +94,12 @@ def test_funded_on_is_the_date_the_verified_running_total_first_became_positive(
 ):
     add_entry(projects["a"], "50", status="pending", received_on=date(2026, 1, 10))
     late = add_entry(projects["a"], "70", status="pending", received_on=date(2026, 5, 1))
-    early = add_entry(projects["a"], "30", status="pending", received_on=date(2026, 2, 1))
+    early = add_entry(projects["a"], "30", status="pending", received_on=date(2026, 2, 11))
     login(people["bureau"])
     client.post(f"/funds/{late}/verify", data={"note": ""})
     assert funded_on(projects["a"]) == date(2026, 5, 1)
     client.post(f"/funds/{early}/verify", data={"note": ""})
-    assert funded_on(projects["a"]) == date(2026, 2, 1)
+    assert funded_on(projects["a"]) == date(2026, 2, 11)
     _correct(client, early, reverse_only="y")
     assert funded_on(projects["a"]) == date(2026, 5, 1)
     page = client.get(f"/projects/{projects['a'].id}").get_data(as_text=True)
@@ -109,8 +109,9 @@ def test_funded_on_is_the_date_the_verified_running_total_first_became_positive(
 def test_merging_duplicates_moves_the_funds_and_sets_the_kept_projects_milestone(
     app, client, people, login, make, add_entry, funded_on
 ):
-    keep = make.project(people["unit_a"], "项目甲", "鑫泰新能源集团")
-    gone = make.project(people["unit_b"], "项目乙", "鑫泰新能源集团有限公司")
+    keep = make.project(people["unit_a"], "项目甲", "鑫泰新能源集团", signed_on=date(2026, 1, 5))
+    gone = make.project(people["unit_b"], "项目乙", "鑫泰新能源集团有限公司",
+                        signed_on=date(2026, 2, 5))  # fmt: skip
     add_entry(gone, "200", received_on=date(2026, 6, 1))
     with app.app_context():
         from app.auth.models import User

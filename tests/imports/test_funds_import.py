@@ -22,7 +22,7 @@ def project(make, people):
         people["unit_a"],
         "智能制造产业园",
         "华润置地（深圳）有限公司",
-        signed_on=date(2026, 1, 5),
+        signed_on=date(2024, 1, 5),
         contract_investment=100_000_000,
     )
 
