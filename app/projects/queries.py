@@ -15,7 +15,7 @@ from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
 from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, SOURCES, FollowUp, Project
 from app.projects.search import substring_condition
-from app.projects.stages import BY_KEY, STAGES
+from app.projects.stages import BY_KEY, STAGES, reached_condition
 
 
 @dataclass
@@ -40,6 +40,7 @@ class ProjectFilters:
     month_to: int = 12
     reached: str = ""  # at least this stage (the funnel and the rates)
     below: str = ""  # not yet this stage (signed but not started)
+    as_of: date | None = None  # reached / not yet reached on or before this day (figures)
     big: bool = False
     dropped: str = ""  # "" active only, "only" dropped only, "all" both
     sort: str = "-id"
@@ -72,6 +73,7 @@ class ProjectFilters:
             month_to=month("month_to", 12),
             reached=args.get("reached", "") if args.get("reached") in BY_KEY else "",
             below=args.get("below", "") if args.get("below") in BY_KEY else "",
+            as_of=_day(args.get("as_of")),
             big=args.get("big") == "1",
             dropped=args.get("dropped", "") if args.get("dropped") in ("only", "all") else "",
             sort=args.get("sort", "-id") if args.get("sort", "").lstrip("-") in SORTS else "-id",
@@ -86,6 +88,15 @@ class ProjectFilters:
                 continue
             out[f.name] = "1" if value is True else str(value)
         return out
+
+
+def _day(raw: Any) -> date | None:
+    """An ISO date from a query string (2000..2100), or None."""
+    try:
+        day = date.fromisoformat(str(raw or "").strip())
+    except ValueError:
+        return None
+    return day if date(2000, 1, 1) <= day <= date(2100, 12, 31) else None
 
 
 SORTS = {
@@ -149,9 +160,9 @@ def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -
             column < (date(f.year + 1, 1, 1) if high == 12 else date(f.year, high + 1, 1)),
         )
     if f.reached:
-        stmt = stmt.where(Project.stage_order >= BY_KEY[f.reached].order)
+        stmt = stmt.where(reached_condition(Project, BY_KEY[f.reached], f.as_of))
     if f.below:
-        stmt = stmt.where(Project.stage_order < BY_KEY[f.below].order)
+        stmt = stmt.where(~reached_condition(Project, BY_KEY[f.below], f.as_of))
     if f.big:
         stmt = stmt.where(Project.planned_investment >= BIG_PROJECT_YUAN)
     return stmt

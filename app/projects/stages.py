@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_, case, or_, true
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,34 @@ def time_limits(config) -> dict[str, int]:
     return dict(config["STAGE_TIME_LIMITS"])
 
 
-def reached_condition(columns, stage: Stage) -> ColumnElement[bool]:
+def reached_condition(columns, stage: Stage, as_of: date | None = None) -> ColumnElement[bool]:
     """True for projects that reached the stage: its milestone or a later one is dated (a
     signing implies the negotiation). Except 资金到位: only the verified funds ledger reaches
     it, and funds may come after groundbreaking, so a started project has not by that alone.
+    With `as_of`, reached on or before that day: what was true at a period's end, so that a
+    figure for months 1..M never moves after M (docs/domain.md, "As of the period's end").
     `columns` is Project or a subquery's `.c` over it."""
     if stage.key == "funded":
-        return columns.funded_on.is_not(None)
-    return columns.stage_order >= stage.order
+        funded = columns.funded_on
+        return funded.is_not(None) if as_of is None else _dated_by(funded, as_of)
+    if as_of is None:
+        return columns.stage_order >= stage.order
+    if stage.order == 0:
+        return true()
+    dated = [s.date_field for s in STAGES if s.date_field and s.order >= stage.order]
+    return or_(*(_dated_by(getattr(columns, name), as_of) for name in dated))
+
+
+def _dated_by(column, as_of: date) -> ColumnElement[bool]:
+    """SQL: the date is set and on or before `as_of` (never NULL, so it can be negated)."""
+    return and_(column.is_not(None), column <= as_of)
+
+
+def stage_order_as_of(columns, as_of: date) -> ColumnElement[int]:
+    """SQL: the order of the stage a project stood in at the end of `as_of` (the highest
+    milestone dated on or before it), as STAGE_SQL derives today's."""
+    return case(
+        *((getattr(columns, s.date_field) <= as_of, s.order) for s in reversed(STAGES)
+          if s.date_field),
+        else_=0,
+    )

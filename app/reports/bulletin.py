@@ -22,9 +22,10 @@ from app.core.spreadsheets import Column, Sheet, Styled, write_workbook
 from app.reports import snapshot
 from app.reports.bulletin_tables import DASH, BulletinTable, all_tables
 from app.reports.closing import IssuedFiles
-from app.reports.dashboard import Dashboard, Period, build
+from app.reports.dashboard import Dashboard, build
 from app.reports.figures import targets as target_figures
 from app.reports.figures import trips as trip_figures
+from app.reports.figures.period import Period
 
 DEFAULT_ISSUER = "区投资促进局"
 DEFAULT_DOCX_ROWS = 20
@@ -313,16 +314,15 @@ def table_sheet(table: BulletinTable, bulletin: Bulletin) -> Sheet:
 
 def figures_sheet(bulletin: Bulletin) -> Sheet:
     """主要指标: the key figures of the summary, one a row."""
-    rows = [
-        [f.label, f.text, "随签约项目推进变化" if f.progress else ""]
-        for f in snapshot.key_figures(bulletin.dashboard)
-    ]
+    rows = [[f.label, f.text] for f in snapshot.key_figures(bulletin.dashboard)]
+    dash = bulletin.dashboard
     return Sheet(
         name="主要指标",
-        columns=[Column("指标", width=24), Column("数值", width=36), Column("说明", width=22)],
+        columns=[Column("指标", width=24), Column("数值", width=36)],
         rows=rows,
         title=bulletin.title,
-        subtitle=f"{bulletin.issuer} {day_text(bulletin.issued_on)}。到位资金只计已核实的。",
+        subtitle=f"{bulletin.issuer} {day_text(bulletin.issued_on)}。"
+        f"{dash.period.as_of_label(dash.generated_on)}；到位资金只计已核实的。",
     )
 
 

@@ -14,12 +14,10 @@ import click
 from flask.cli import with_appcontext
 
 from app.core import security_log
-from app.core.dates import today
-from app.core.params import whole_number
 from app.extensions import db
 from app.reports import bulletin as bulletins
 from app.reports import closing
-from app.reports.dashboard import EARLIEST_YEAR, Period
+from app.reports.figures.period import Period, period_problem
 
 # The system, reading as the bureau does (every unit); it has no account and writes nothing.
 SYSTEM_AS_BUREAU = SimpleNamespace(
@@ -35,15 +33,10 @@ def _fail(message: str) -> None:
 def _period(raw_year: str | None, raw_month: str | None) -> Period:
     if not raw_year or not raw_month:
         _fail("请用 --year 和 --month 指定年份和月份，例如 --year 2026 --month 10")
-    year, month = whole_number(raw_year), whole_number(raw_month)
-    if year is None or month is None:
-        _fail(f"年份和月份须为数字（收到 年份“{raw_year}”、月份“{raw_month}”）")
-    if not 1 <= month <= 12:
-        _fail(f"月份须在 1—12 之间（收到 {month}）")
-    latest = today().year + 1
-    if not EARLIEST_YEAR <= year <= latest:
-        _fail(f"年份须在 {EARLIEST_YEAR}—{latest} 之间（收到 {year}）")
-    return Period(year, month)
+    problem = period_problem(raw_year, raw_month)
+    if problem:
+        _fail(problem)
+    return Period(int(raw_year), int(raw_month))
 
 
 def _folder(raw: str | None) -> Path:

@@ -6,8 +6,6 @@ user (who sees only their unit) does not get the district's paper. Only the bure
 from __future__ import annotations
 
 import io
-from datetime import date
-from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
@@ -18,13 +16,13 @@ from wtforms.validators import DataRequired
 from app.core import security_log
 from app.core.dates import today
 from app.core.forms import BaseForm, ServiceError
-from app.core.params import whole_number
 from app.core.permissions import IsBureau, has_role, requires
 from app.core.web import client_ip
 from app.extensions import db
 from app.reports import bulletin as bulletins
 from app.reports import closing
-from app.reports.dashboard import EARLIEST_YEAR, Period, build
+from app.reports.dashboard import build
+from app.reports.figures.period import EARLIEST_YEAR, read_period
 
 bp = Blueprint("bulletins", __name__, url_prefix="/bulletins", template_folder="templates")
 
@@ -44,29 +42,6 @@ class CloseForm(BaseForm):
         "本月通报已核对并印发，确认月结（月结后该月通报按印发时的数据保存）",
         validators=[DataRequired("请勾选确认后再月结")],
     )
-
-
-def previous_month(on: date) -> Period:
-    """The month a bulletin is usually issued for: the one just ended."""
-    return Period(on.year - 1, 12) if on.month == 1 else Period(on.year, on.month - 1)
-
-
-def read_period(args: Any, on: date) -> tuple[Period, str | None]:
-    """The year and month asked for; a bad value gives a Chinese message (and no period
-    beyond the default one, which the page shows only as the form's starting value)."""
-    raw_year = (args.get("year") or "").strip()
-    raw_month = (args.get("month") or "").strip()
-    default = previous_month(on)
-    if not raw_year and not raw_month:
-        return default, None
-    year, month = whole_number(raw_year), whole_number(raw_month)
-    if year is None or month is None:
-        return default, "年份和月份须为数字，例如 年份 2026、月份 10"
-    if not 1 <= month <= 12:
-        return default, f"月份须在 1—12 之间（收到的是 {month}）"
-    if not EARLIEST_YEAR <= year <= on.year + 1:
-        return default, f"年份须在 {EARLIEST_YEAR}—{on.year + 1} 之间（收到的是 {year}）"
-    return Period(year, month), None
 
 
 @bp.route("/")
@@ -94,7 +69,7 @@ def index():
         form=form,
         close_problem=closing.close_problem(period.year, period.month, on),
         can_close=closing.can_close(current_user),
-        years=list(range(on.year + 1, EARLIEST_YEAR - 1, -1)),
+        years=list(range(on.year, EARLIEST_YEAR - 1, -1)),
         recent=closing.closed_months()[:12],
     )
 

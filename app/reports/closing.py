@@ -24,7 +24,8 @@ from app.reports import snapshot
 from app.reports.models import MonthClose
 
 if TYPE_CHECKING:
-    from app.reports.dashboard import Dashboard, Period
+    from app.reports.dashboard import Dashboard
+    from app.reports.figures.period import Period
 
 RECORDS_SHOWN = 200
 PROJECT_FIELDS = {
@@ -169,11 +170,6 @@ class MonthDiff:
     @property
     def changed(self) -> bool:
         return bool(self.changes or self.records_total)
-
-    @property
-    def corrections(self) -> list[snapshot.FigureChange]:
-        """Changes of figures that only a back-dated change or a correction can move."""
-        return [c for c in self.changes if not c.progress]
 
 
 def _bounds(year: int, month: int) -> tuple[date, date]:

@@ -7,48 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from app.core.dates import today
-from app.core.params import whole_number
 from app.reports.figures import attention, overview, targets, trips
 from app.reports.figures.overview import Cohort, MonthProjects
-
-EARLIEST_YEAR = 2000
-
-
-@dataclass(frozen=True)
-class Period:
-    """Year Y and month M: the figures cover months 1..M of Y."""
-
-    year: int
-    month: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year}年1—{self.month}月" if self.month > 1 else f"{self.year}年1月"
-
-    @property
-    def time_progress(self) -> Decimal:
-        return targets.time_progress(self.month)
-
-
-def parse_period(args: Any, on: date | None = None) -> tuple[Period, str | None]:
-    """The period asked for in a query string; unreadable or impossible values give the
-    current month and a message saying why (never an error)."""
-    on = on or today()
-    raw_year, raw_month = (args.get("year") or "").strip(), (args.get("month") or "").strip()
-    if not raw_year and not raw_month:
-        return Period(on.year, on.month), None
-    year, month = whole_number(raw_year), whole_number(raw_month)
-    if year is None or month is None:
-        return Period(on.year, on.month), "年份和月份须为数字，已显示本月"
-    if not 1 <= month <= 12:
-        return Period(on.year, on.month), "月份须在 1—12 之间，已显示本月"
-    if not EARLIEST_YEAR <= year <= on.year + 1:
-        return Period(on.year, on.month), f"年份须在 {EARLIEST_YEAR}—{on.year + 1} 之间，已显示本月"
-    return Period(year, month), None
+from app.reports.figures.period import Period
 
 
 @dataclass
@@ -82,6 +46,7 @@ class Dashboard:
     attention: Attention
     month_projects: list[MonthProjects]
     generated_on: date
+    as_of: date  # the day every figure is counted at (the period's end, or today)
 
     @property
     def funds_cumulative(self) -> list[int]:
@@ -100,14 +65,15 @@ def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
     table = targets.target_table(actor, year, month)
     mine = [r for r in table.rows if r.unit_id == unit_id] if unit_id else []
     funds_row = mine[0] if mine else table.total
-    current = (year, month) == (on.year, on.month)
+    current = period.is_current(on)
+    as_of = period.as_of(on)
     big = overview.big_not_started_filters(unit_id)
     months = overview.funds_months(actor, [year - 1, year], unit_id)
     return Dashboard(
         period=period,
         unit_id=unit_id,
-        cohort=overview.signed_cohort(actor, year, month, unit_id),
-        previous=overview.signed_cohort(actor, year - 1, 12, unit_id),
+        cohort=overview.signed_cohort(actor, year, month, unit_id, as_of),
+        previous=overview.signed_cohort(actor, year - 1, 12, unit_id, date(year - 1, 12, 31)),
         funds_months=months[year],
         funds_months_previous=months[year - 1],
         funds_received=sum(months[year][:month]),
@@ -126,4 +92,5 @@ def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
         ),
         month_projects=overview.month_projects(actor, year, month, unit_id),
         generated_on=on,
+        as_of=as_of,
     )

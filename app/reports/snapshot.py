@@ -19,14 +19,14 @@ COUNT, YUAN, RATE, POINTS, RANK = "count", "yuan", "rate", "points", "rank"
 
 @dataclass(frozen=True)
 class KeyFigure:
-    """One issued figure: key, Chinese label, kind, value; `progress` marks a cohort figure
-    that keeps moving after the month as its projects advance (not a correction)."""
+    """One issued figure: key, Chinese label, kind, value. Every figure is counted as of its
+    period's end, so a live value that differs from the issued one means a back-dated change
+    or a correction, never mere progress."""
 
     key: str
     label: str
     kind: str
     value: Any
-    progress: bool = False
 
     @property
     def text(self) -> str:
@@ -63,24 +63,23 @@ def key_figures(dash: Any) -> list[KeyFigure]:
         KeyFigure("signed", "新签约项目", COUNT, cohort.signed),
         KeyFigure("signed_contract", "合同投资额", YUAN, funnel.signed_contract),
         KeyFigure("big_signed", "亿元以上签约项目", COUNT, big),
-        KeyFigure("landed", f"已落地（{landed}）项目", COUNT, cohort.landed, True),
-        KeyFigure("landed_rate", "签约落地率", RATE, _decimal(cohort.landed_rate), True),
+        KeyFigure("landed", f"已落地（{landed}）项目", COUNT, cohort.landed),
+        KeyFigure("landed_rate", "签约落地率", RATE, _decimal(cohort.landed_rate)),
         KeyFigure(
             "landed_amount_rate",
             "签约落地率（按金额）",
             RATE,
             _decimal(cohort.landed_amount_rate),
-            True,
         ),
     ]
     for key, label in (("registered", "注册"), ("started", "开工"), ("operating", "投产")):
-        out.append(KeyFigure(key, f"已{label}项目", COUNT, funnel.reached(key), True))
+        out.append(KeyFigure(key, f"已{label}项目", COUNT, funnel.reached(key)))
         out.append(
-            KeyFigure(f"{key}_rate", f"{label}率", RATE, _decimal(cohort.stage_rate(key)), True)
+            KeyFigure(f"{key}_rate", f"{label}率", RATE, _decimal(cohort.stage_rate(key)))
         )
     out += [
-        KeyFigure("cohort_funds", "签约项目到位资金", YUAN, cohort.funds_verified, True),
-        KeyFigure("cohort_funds_rate", "资金到位率", RATE, _decimal(cohort.funds_rate), True),
+        KeyFigure("cohort_funds", "签约项目到位资金", YUAN, cohort.funds_verified),
+        KeyFigure("cohort_funds_rate", "资金到位率", RATE, _decimal(cohort.funds_rate)),
         KeyFigure("funds_received", "到位资金", YUAN, dash.funds_received),
         KeyFigure("funds_target", "到位资金年度目标", YUAN, funds.target if funds else None),
         KeyFigure(
@@ -123,7 +122,6 @@ def snapshot(dash: Any) -> dict[str, Any]:
                 "label": f.label,
                 "kind": f.kind,
                 "value": f.value,
-                "progress": f.progress,
             }
             for f in key_figures(dash)
         ],
@@ -139,7 +137,6 @@ class FigureChange:
     label: str
     issued: str
     live: str
-    progress: bool = False
 
 
 UNIT_MEASURES = (
@@ -164,7 +161,6 @@ def compare(issued: dict[str, Any], live: dict[str, Any]) -> list[FigureChange]:
                     old["label"],
                     shown(old["kind"], old["value"]),
                     shown(new["kind"], new["value"]),
-                    old["progress"],
                 )
             )
     live_units = {u["unit_id"]: u for u in live["units"]}

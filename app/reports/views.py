@@ -13,12 +13,13 @@ from app.core.permissions import ReadsReports, requires
 from app.reports import closing
 from app.reports import dashboard as dash
 from app.reports.figures import attention
+from app.reports.figures.period import Period, read_period
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
 
 def _ledger(
-    period: dash.Period,
+    period: Period,
     month_from: int = 1,
     month_to: int | None = None,
     unit_id: int | None = None,
@@ -56,7 +57,7 @@ def _chart_data(board: dash.Dashboard) -> dict:
             "progress": [str(yuan_to_wan(target * m // 12)) for m in months] if target else [],
             "urls": [_ledger(period, m, m, board.unit_id) for m in months],
             "urls_previous": [
-                _ledger(dash.Period(period.year - 1, 12), m, m, board.unit_id) for m in months
+                _ledger(Period(period.year - 1, 12), m, m, board.unit_id) for m in months
             ],
             "year": period.year,
         },
@@ -66,8 +67,8 @@ def _chart_data(board: dash.Dashboard) -> dict:
 @bp.route("/dashboard")
 @requires(ReadsReports)
 def dashboard():
-    """The leaders' page for a year and month (default: the current month)."""
-    period, message = dash.parse_period(request.args)
+    """The leaders' page for a year and month (default: the last month that has ended)."""
+    period, message = read_period(request.args)
     if message:
         flash(message, "warning")
     board = dash.build(current_user, period)
@@ -81,7 +82,7 @@ def dashboard():
         yi=format_yi,
         landed_label=board.cohort.funnel.landed_stage.label,
         years=sorted(
-            {*range(board.generated_on.year - 5, board.generated_on.year + 2), period.year},
+            {*range(board.generated_on.year - 5, board.generated_on.year + 1), period.year},
             reverse=True,
         ),
         limit=current_app.config["NOT_STARTED_LIMIT_DAYS"],

@@ -12,6 +12,7 @@ from app.core.money import yuan_to_wan
 from app.core.params import whole_number
 from app.core.spreadsheets import Column, Sheet, Styled
 from app.reports.figures import targets as figures
+from app.reports.figures.period import read_period
 from app.targets.importer import UNIT_HEADER
 from app.targets.models import MEASURES, Target
 
@@ -27,11 +28,9 @@ def year_from(args: Any) -> int:
 
 
 def period_from(args: Any) -> tuple[int, int]:
-    """The period asked for: this year to the current month by default, a past year to 12."""
-    year = year_from(args)
-    now = today()
-    default = now.month if year == now.year else 12
-    return year, whole_number(args.get("month"), 1, 12) or default
+    """The period asked for (the last month that has ended by default), as (Y, M)."""
+    period, _message = read_period(args)
+    return period.year, period.month
 
 
 def period_label(year: int, month: int) -> str:

@@ -36,7 +36,7 @@ LIGHT_CLASSES = {"green": "success", "yellow": "warning", "red": "danger"}
 
 
 def year_and_month() -> tuple[int, int]:
-    """The period asked for: this year to the current month by default, a past year to 12."""
+    """The period asked for: the last month that has ended by default, a past year to 12."""
     return exports.period_from(request.args)
 
 

@@ -127,7 +127,8 @@ def test_funds_are_entered_verified_and_reported(
 
 
 def test_the_import_screen_checks_then_imports(page, live_server, people, make, tmp_path):
-    make.project(people["unit_a"], "智能制造产业园", "华润置地（深圳）有限公司")
+    make.project(people["unit_a"], "智能制造产业园", "华润置地（深圳）有限公司",
+                 signed_on=date(2026, 1, 5), contract_investment=100_000_000)  # fmt: skip
     bad = tmp_path / "有错误的台账.xlsx"
     bad.write_bytes(
         xlsx(

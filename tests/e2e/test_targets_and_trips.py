@@ -62,7 +62,7 @@ def test_target_claim_signing_and_funds_move_the_table(
     assert "尚未认领" in page.get_by_test_id("claim-summary").inner_text()
     _both_widths(page, "targets-grid")
 
-    page.goto(f"{base}/targets/")
+    page.goto(f"{base}/targets/?year={year}&month={on.month}")  # the month to date
     row = _row(page, "城关街道")
     assert _rate(row, "funds_total") == "0.00%"
     assert row.locator('[data-testid="funds_total-rate"] [data-light="red"]').count() == 1
@@ -100,7 +100,7 @@ def test_target_claim_signing_and_funds_move_the_table(
     page.get_by_label("资金类型").select_option("国内省外")
     page.get_by_label("凭证号").fill("HD2026-0001")
     page.get_by_role("button", name="保存").click()
-    page.goto(f"{base}/targets/")
+    page.goto(f"{base}/targets/?year={year}&month={on.month}")  # the month to date
     row = _row(page, "城关街道")
     assert _rate(row, "signed_count") == "50.00%"
     assert _rate(row, "funds_total") == "0.00%"  # pending
@@ -113,7 +113,7 @@ def test_target_claim_signing_and_funds_move_the_table(
     page.goto(f"{base}/funds/?project_id={project_id}")
     page.get_by_role("link", name="核实", exact=True).first.click()
     page.get_by_role("button", name="核实通过").click()
-    page.goto(f"{base}/targets/")
+    page.goto(f"{base}/targets/?year={year}&month={on.month}")  # the month to date
     row = _row(page, "城关街道")
     assert _rate(row, "funds_total") == "95.00%"
     assert row.locator('[data-testid="funds_total-rate"] [data-light="green"]').count() == 1

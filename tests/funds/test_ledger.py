@@ -246,4 +246,12 @@ def test_the_new_entry_chooser_lists_only_the_units_projects(client, people, log
     page = client.get("/funds/new").get_data(as_text=True)
     assert "智能制造产业园" in page and "文旅综合体" not in page
     found = client.get("/funds/new?q=文旅").get_data(as_text=True).split("</form>")[-1]
-    assert "文旅综合体" not in found and "没有找到可录入的项目" in found
+    assert "文旅综合体" not in found and "没有找到可录入的已签约项目" in found
+
+
+def test_the_new_entry_chooser_lists_only_signed_projects(client, people, login, projects, make):
+    make.project(people["unit_a"], "洽谈中的项目", "洽谈公司", negotiating_on=date(2026, 3, 1))
+    login(people["unit"])
+    page = client.get("/funds/new").get_data(as_text=True)
+    assert "智能制造产业园" in page and "洽谈中的项目" not in page
+    assert "只列已签约的项目" in page

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.extensions import db
-from app.reports.dashboard import Period
+from app.reports.figures.period import Period
 
 W = 10_000  # 元 per 万元
 OCTOBER = Period(2026, 10)
@@ -22,8 +22,9 @@ def district(make, people):
     signed in period: p1 (1亿, planned 1.2亿 → 亿元以上, started → landed), p2 (5,000 万,
     registered), p3 (2,500 万); p4 signed in November is outside. 3 signed, contract 17,500 万
     = 1.75 亿元; landed 1/3 = 33.3 %; by amount 10,000/17,500 = 57.1 %; registered 2/3 = 66.7 %;
-    operating 0.0 %. Cohort funds (to date, verified): p1 5,000 + p3 1,000 + p2 1,234 (dated
-    November) = 7,234 万 = 0.72 亿元, rate 41.3 %. 2025 cohort: p5 signed and started, 1/1.
+    operating 0.0 %. Cohort funds (verified, dated up to 31 October): p1 5,000 + p3 1,000 =
+    6,000 万 = 0.60 亿元, rate 34.3 % (p2's 1,234 of November counts only from 1—11月).
+    2025 cohort: p5 signed and started, 1/1.
 
     Funds received Jan—Oct 2026 (verified): 3,000 + 2,000 (p1) + 1,000 (p3) + 500 (p5) = 6,500 万
     = 0.65 亿元 (the pending 999 and November's 1,234 do not count). Targets: 城关街道 8,000,

@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from app.reports import bulletin
-from app.reports.dashboard import Period
+from app.reports.figures.period import Period
 from tests.reports.conftest import BUREAU, OCTOBER
 
 ON = date(2026, 11, 22)
@@ -37,7 +37,7 @@ def test_the_summary_states_the_hand_computed_figures(district, in_request):
     assert "2026年1—10月，全区新签约项目3个，合同投资1.75亿元，其中亿元以上项目1个。" in text
     assert "签约项目中已开工1个，签约落地率33.3%（1/3），按合同投资额计57.1%" in text
     assert "（2025年签约项目落地率100.0%，1/1）" in text
-    assert "注册率66.7%、投产率0.0%；签约项目累计到位资金0.72亿元，资金到位率41.3%。" in text
+    assert "注册率66.7%、投产率0.0%；签约项目累计到位资金0.60亿元，资金到位率34.3%。" in text
     assert (
         "全区到位资金0.65亿元，完成年度目标1.20亿元的54.17%，落后时间进度29.2个百分点"
         "（时间进度83.33%）。" in text

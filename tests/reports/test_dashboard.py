@@ -83,7 +83,8 @@ def test_figures_equal_the_hand_computed_values(client, people, login, fixture):
     assert _text(html, "rate-registered") == "66.7%"
     assert _text(html, "rate-started") == "33.3%"
     assert _text(html, "rate-operating") == "0.0%"
-    assert _text(html, "rate-funds") == "11.7%"  # (500 + 200) / 6000 万元, pending excluded
+    # 500 / 6000 万元: pending excluded, and so is 1 July (after the period 1—6月 ends)
+    assert _text(html, "rate-funds") == "8.3%"
     funds = _text(html, "kpi-funds")
     assert "0.05 亿元" in funds  # 500 万元 verified in 1—6月; pending and July excluded
     assert "完成年度目标 25.00%" in funds and "落后 25.0 个百分点" in funds

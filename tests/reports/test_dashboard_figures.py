@@ -14,8 +14,9 @@ from app.core.pagination import count as count_rows
 from app.extensions import db
 from app.funds.queries import LedgerFilters
 from app.projects.models import Project
-from app.reports.dashboard import Period, build
+from app.reports.dashboard import build
 from app.reports.figures import attention, funds, targets
+from app.reports.figures.period import Period
 from tests.reports.conftest import BUREAU
 
 W = 10_000  # 元 per 万元

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -10,9 +11,10 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
-from app.projects.stages import BY_KEY, STAGES, Stage
+from app.projects.stages import BY_KEY, STAGES, Stage, reached_condition, stage_order_as_of
 
 SIGNED = BY_KEY["signed"]
+FUNDED = BY_KEY["funded"]
 
 
 @dataclass(frozen=True)
@@ -79,18 +81,27 @@ class _Group(NamedTuple):
         return self.funded if stage.key == "funded" else self.stage_order >= stage.order
 
 
-def funnel(projects: Select, landed: Stage | None = None) -> Funnel:
+def funnel(projects: Select, landed: Stage | None = None, as_of: date | None = None) -> Funnel:
     """The funnel of the projects a statement over Project selects (scoped and filtered by
     the caller), by reached_condition; signed means reached 签约, landed reached LANDED_STAGE.
+    With `as_of`, each project counts where it stood at the end of that day (its stage, its
+    funds, whether it had been dropped), so the figure of a closed period never moves.
     One read groups the projects by stage, funds and dropped (a few dozen groups at most);
     the steps are summed from the groups."""
     landed = landed or landed_stage()
     cohort = projects.order_by(None).subquery()
-    keys = (
-        cohort.c.stage_order,
-        cohort.c.funded_on.is_not(None).label("funded"),
-        cohort.c.dropped_on.is_not(None).label("dropped"),
-    )
+    if as_of is None:
+        keys = (
+            cohort.c.stage_order,
+            cohort.c.funded_on.is_not(None).label("funded"),
+            cohort.c.dropped_on.is_not(None).label("dropped"),
+        )
+    else:
+        keys = (
+            stage_order_as_of(cohort.c, as_of).label("stage_order"),
+            reached_condition(cohort.c, FUNDED, as_of).label("funded"),
+            (cohort.c.dropped_on <= as_of).label("dropped"),
+        )
     stmt = select(*keys, func.count(), func.sum(cohort.c.contract_investment)).group_by(*keys)
     groups = [
         _Group(order, bool(funded), bool(dropped), int(count), int(contract or 0))

@@ -15,6 +15,7 @@ from sqlalchemy import Row
 
 from app.core.pagination import count as count_rows
 from app.extensions import db
+from app.funds.models import FundsEntry
 from app.projects.models import Project
 from app.projects.queries import ProjectFilters, project_statement
 from app.reports.figures.cohort import Funnel, funnel, landed_stage, rate
@@ -31,7 +32,8 @@ class Cohort:
     month: int
     filters: ProjectFilters
     funnel: Funnel
-    funds_verified: int  # 元, every verified entry of these projects to date
+    funds_verified: int  # 元, verified entries of these projects dated up to the as-of day
+    as_of: date | None = None  # the day the cohort is counted at: its period's end, or today
 
     @property
     def signed(self) -> int:
@@ -63,23 +65,32 @@ class Cohort:
         return {**self.filters.to_args(), **extra}
 
 
-def cohort_filters(year: int, month: int, unit_id: int | None = None) -> ProjectFilters:
-    """The list filters that select the cohort signed in year Y, months 1..M."""
+def cohort_filters(
+    year: int, month: int, unit_id: int | None = None, as_of: date | None = None
+) -> ProjectFilters:
+    """The list filters that select the cohort signed in year Y, months 1..M; its links
+    count the stages reached by `as_of`, as the figures do."""
     return ProjectFilters(
-        milestone="signed", year=year, month_to=month, dropped="all", unit_id=unit_id
-    )
+        milestone="signed", year=year, month_to=month, dropped="all", unit_id=unit_id,
+        as_of=as_of,
+    )  # fmt: skip
 
 
-def signed_cohort(actor: Any, year: int, month: int, unit_id: int | None = None) -> Cohort:
-    """The cohort signed in the period, with its funnel and its verified funds."""
-    filters = cohort_filters(year, month, unit_id)
+def signed_cohort(
+    actor: Any, year: int, month: int, unit_id: int | None = None, as_of: date | None = None
+) -> Cohort:
+    """The cohort signed in the period, with its funnel and its verified funds, each as it
+    stood at the end of `as_of` (the period's end; today for the current month)."""
+    filters = cohort_filters(year, month, unit_id, as_of)
     statement = project_statement(actor, filters)
+    up_to = FundsEntry.received_on <= as_of if as_of is not None else None
     return Cohort(
         year=year,
         month=month,
         filters=filters,
-        funnel=funnel(statement, landed_stage()),
-        funds_verified=verified_funds_of(statement),
+        funnel=funnel(statement, landed_stage(), as_of),
+        funds_verified=verified_funds_of(statement, up_to),
+        as_of=as_of,
     )
 
 
