@@ -7,11 +7,14 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import load_settings
+from app.core.params import PlainRequest
+from app.core.unit_of_work import UnitOfWorkFlask
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, errors, commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = UnitOfWorkFlask(__name__, instance_relative_config=True)
+    app.request_class = PlainRequest  # no control characters in any query string or form
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_settings(app, test_config)
     _sqlite_engine_options(app)
@@ -25,7 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _sqlite_engine_options(app: Flask) -> None:
-    """SQLite waits for the write lock instead of failing at once (PITFALLS.md)."""
+    """SQLite waits for the write lock instead of failing at once (docs/pitfalls.md, "SQLite")."""
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         timeout = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
@@ -36,11 +39,13 @@ def _sqlite_engine_options(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of app.extensions to this app."""
     from app import models  # noqa: F401  (every table known to metadata and migrations)
+    from app.auth import throttle
     from app.extensions import csrf, db, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
+    throttle.init_app(app)  # login throttling (Flask-Limiter)
 
 
 def register_request_hooks(app: Flask) -> None:
@@ -64,7 +69,10 @@ def register_blueprints(app: Flask) -> None:
     from app.care.views import bp as care_bp
     from app.core.navigation import NavItem, register
     from app.events.views import bp as events_bp
-    from app.funds import stage_check_views  # noqa: F401  (adds its route to the funds blueprint)
+    from app.funds import (
+        stage_check_views,  # noqa: F401  (adds its route to the funds blueprint)
+        statement_views,  # noqa: F401  (adds its route to the funds blueprint)
+    )
     from app.funds import views as funds_views
     from app.imports import views as imports_views
     from app.leaders.views import bp as leaders_bp
@@ -111,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
         NavItem("重复项目", "duplicates.index", "intersect", "招商项目", "核实并合并重复项目"),
         NavItem("到位资金台账", "funds.index", "cash-coin", "到位资金", "录入、核实、更正到位资金"),
         NavItem("到位资金报表", "funds.report", "bar-chart", "到位资金", "按单位、来源、用途统计"),
+        NavItem("到位资金情况表", "funds.statement", "table", "到位资金",
+                "按来源、产业、亿元以上统计的履约项目与完成情况"),
         NavItem("阶段缺失核查", "funds.stage_check_list", "exclamation-triangle", "到位资金",
                 "签约前到位的资金、跳过前一步的项目"),
         NavItem("数据导入", "imports.index", "upload", "到位资金", "从 Excel 导入项目和资金"),
@@ -134,9 +144,11 @@ def register_blueprints(app: Flask) -> None:
 
 def register_errorhandlers(app: Flask) -> None:
     """Chinese error pages and JSON errors."""
+    from app.core import write_guard
     from app.core.web import register_errorhandlers as register
 
     register(app)
+    write_guard.init_app(app)  # a business write refused by role: the 403 page
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -15,6 +15,7 @@ from app.core.chain import broken_links
 from app.core.forms import ServiceError
 from app.core.history import HistoryEntry
 from app.core.security_log import SecurityEvent
+from app.core.unit_of_work import transactional
 from app.extensions import db
 from app.units import services as unit_services
 from app.units.models import UNIT_KINDS
@@ -22,7 +23,6 @@ from app.units.queries import unit_by_name
 
 
 def _fail(message: str) -> None:
-    db.session.rollback()
     click.echo(f"错误：{message}", err=True)
     sys.exit(2)
 
@@ -34,6 +34,7 @@ def _fail(message: str) -> None:
 @click.option("--unit", "unit_name", help="所属单位名称（仅 unit 角色）")
 @click.option("--name", "name", help="姓名（默认同用户名）")
 @click.password_option("--password", prompt="密码", confirmation_prompt="再次输入密码")
+@transactional
 def create_user(username, role, unit_name, name, password):
     """Create an account; it must change its password at first login."""
     history.set_actor(db.session, None)
@@ -50,7 +51,6 @@ def create_user(username, role, unit_name, name, password):
         user = auth_services.create_user(data, password, actor=None)
     except ServiceError as error:
         _fail("；".join(error.errors.values()))
-    db.session.commit()
     click.echo(f"已创建账户 {user.username}（{user.role_label}），首次登录须修改密码。")
 
 
@@ -58,6 +58,7 @@ def create_user(username, role, unit_name, name, password):
 @with_appcontext
 @click.argument("name")
 @click.option("--kind", required=True, type=click.Choice(UNIT_KINDS), help="类别")
+@transactional
 def create_unit(name, kind):
     """Create a responsible unit."""
     history.set_actor(db.session, None)
@@ -65,7 +66,6 @@ def create_unit(name, kind):
         unit = unit_services.create_unit(name, kind, actor=None)
     except ServiceError as error:
         _fail("；".join(error.errors.values()))
-    db.session.commit()
     click.echo(f"已创建单位 {unit.name}（{unit.kind}）。")
 
 
@@ -74,6 +74,7 @@ def create_unit(name, kind):
 @click.option(
     "--if-empty", is_flag=True, help="数据库已有账户时不载入，只打印演示账户（make run 使用）"
 )
+@transactional
 def seed_demo(if_empty):
     """Load the demo data set into an empty database and print one login per role."""
     from app.demo import demo_logins
@@ -81,7 +82,7 @@ def seed_demo(if_empty):
 
     if db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0:
         seed()
-        db.session.commit()
+        db.session.flush()
         click.echo("已载入演示数据。")
     elif not if_empty:
         _fail("数据库中已有账户，演示数据只能载入空数据库")
@@ -98,6 +99,7 @@ def seed_demo(if_empty):
 
 @click.command("verify-history")
 @with_appcontext
+@transactional
 def verify_history():
     """Recompute the hash chains of the history and the security log; exit 1 if altered."""
     connection = db.session.connection()

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
+
+PRODUCTION_SECRET_MIN_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """A setting production cannot run without; the message says how to set it."""
 
 
 class DefaultConfig:
@@ -18,12 +25,26 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = (
-        False  # turn on in production behind HTTPS (PITFALLS: CSRF breaks otherwise)
+        False  # on in production, over HTTPS only (docs/pitfalls.md, "Sessions and security")
     )
     SESSION_IDLE_MINUTES = 30
     LOCKOUT_THRESHOLD = 5
     LOCKOUT_MINUTES = 15
     PASSWORD_HASH_FAST = False  # tests only: cheap argon2 parameters
+
+    # Login throttling (app/auth/throttle.py): failed logins per client address and per submitted
+    # username, answered 429 before the password is checked. The address limit is what stops one
+    # machine from locking many accounts; the account limit bounds guesses from many machines.
+    LOGIN_LIMIT_PER_ADDRESS = "10 per minute; 30 per hour; 100 per day"
+    LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+    # Where the counts live. memory:// holds in one process only (the laptop, the tests); with
+    # several workers set REDIS_URL (or RATELIMIT_STORAGE_URI), e.g. redis://127.0.0.1:6379/0.
+    RATELIMIT_STORAGE_URI: str | None = "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True  # Redis down: count in the process, keep serving
+    RATELIMIT_SWALLOW_ERRORS = True  # a storage error is logged, never a 500 on the login page
+    RATELIMIT_KEY_PREFIX = "crm"
+    TRUSTED_PROXIES = 0  # reverse proxies in front (nginx: 1) whose X-Forwarded-For is believed
 
     # Forms
     WTF_CSRF_TIME_LIMIT = None  # the session idle timeout bounds a token's life already
@@ -34,6 +55,7 @@ class DefaultConfig:
     PER_PAGE = 50
     LANDED_STAGE = "started"
     LIGHT_YELLOW_MAX_LAG = 10  # percentage points; 0 < lag <= this is yellow, above is red
+    FIGURE_DECIMALS = 2  # places of the 到位资金情况表 shares and lags
     STAGE_TIME_LIMITS = {
         "lead": 30,
         "negotiating": 90,
@@ -44,6 +66,8 @@ class DefaultConfig:
     }
     NOT_STARTED_LIMIT_DAYS = 180
     TRIP_YIELD_DAYS = 90  # a trip that produced no project within this many days is marked
+    EARLIEST_DATE = date(2000, 1, 1)  # no date typed or imported before this (app/core/dates.py)
+    DATE_YEARS_AHEAD = 5  # nor more than this many years after today
     MAX_UPLOAD_MB = 10
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
@@ -52,17 +76,24 @@ class ProductionConfig(DefaultConfig):
     """Production: PostgreSQL through DATABASE_URL, cookies Secure when HTTPS is on."""
 
     SESSION_COOKIE_SECURE = True
+    RATELIMIT_STORAGE_URI = None  # must be chosen: REDIS_URL, or memory:// for a single worker
 
 
 def load_settings(app, test_config: dict | None) -> None:
     """Apply defaults, then instance/config.py, then the environment, then a test mapping."""
+    production = os.environ.get("CRM_ENV") == "production"
     app.config.from_object(DefaultConfig)
-    if os.environ.get("CRM_ENV") == "production":
+    if production:
         app.config.from_object(ProductionConfig)
+    app.config["PRODUCTION"] = production
     app.config.from_pyfile("config.py", silent=True)
-    for key in ("SECRET_KEY", "DATABASE_URL"):
+    for key in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    if os.environ.get("REDIS_URL") and not os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    if os.environ.get("TRUSTED_PROXIES"):
+        app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("SESSION_COOKIE_SECURE"):
         app.config["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"] == "1"
     if test_config:
@@ -73,7 +104,9 @@ def load_settings(app, test_config: dict | None) -> None:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         db_path = Path(app.instance_path) / "crm.sqlite3"
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
-    if not app.config.get("SECRET_KEY"):
+    if app.config["PRODUCTION"]:
+        _require_production_secret(app.config.get("SECRET_KEY"))
+    elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
 
 
@@ -85,10 +118,34 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _require_production_secret(secret: str | None) -> None:
+    """Production never makes its own key: every worker must sign sessions with the same one."""
+    if secret and len(secret) >= PRODUCTION_SECRET_MIN_LENGTH:
+        return
+    problem = "未设置 SECRET_KEY" if not secret else "SECRET_KEY 太短"
+    raise ConfigurationError(
+        f"{problem}：生产环境（CRM_ENV=production）必须设置至少 {PRODUCTION_SECRET_MIN_LENGTH} 位"
+        "的随机 SECRET_KEY，所有进程使用同一个值。生成并设置，例如："
+        " export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
+        '（或写入 instance/config.py：SECRET_KEY = "..."）'
+    )
+
+
 def _instance_secret(instance: Path) -> str:
-    """A random secret kept in instance/, so a laptop needs no configuration."""
+    """A random secret kept in instance/, so a laptop needs no configuration.
+
+    Written to a temporary file and linked into place, so two processes starting at once agree
+    on one key (the second link fails and reads the first) and nobody reads a half-written file.
+    """
     path = instance / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        candidate = instance / f"secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        candidate.write_text(secrets.token_hex(32))
+        candidate.chmod(0o600)
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
     return path.read_text().strip()

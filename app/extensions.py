@@ -6,6 +6,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.core.db import Base
+from app.core.session import Session
 
 
 def _autogenerate_includes(name, type_, parent_names) -> bool:
@@ -14,7 +15,7 @@ def _autogenerate_includes(name, type_, parent_names) -> bool:
     return not (name or "").startswith(("projects_search", "ix_projects_search_"))
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": Session})
 migrate = Migrate(compare_type=True, render_as_batch=True, include_name=_autogenerate_includes)
 login_manager = LoginManager()
 csrf = CSRFProtect()

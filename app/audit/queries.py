@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 
 from app.core.chain import broken_links
-from app.core.dates import local_zone
+from app.core.dates import date_param, local_zone
 from app.core.history import HistoryEntry
 from app.core.params import whole_number
 from app.core.security_log import SecurityEvent
@@ -15,10 +15,7 @@ from app.extensions import db
 
 
 def _parse_day(raw: str | None) -> date | None:
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
+    return date_param(raw)  # 0001-01-01 or 9999-12-31 would overflow the UTC bounds
 
 
 def _utc_bounds(

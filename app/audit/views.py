@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from app.audit import queries
+from app.core import security_log
 from app.core.history import ACTIONS, HistoryEntry
 from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAuditor, requires
 from app.core.security_log import EVENTS
+from app.core.web import client_ip
 from app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
@@ -39,10 +42,27 @@ def history():
 @bp.route("/history/<int:entry_id>")
 @requires(IsAuditor)
 def history_entry(entry_id: int):
-    """One change with its values before and after."""
+    """One change with its values before and after; phone numbers masked."""
     entry = db.get_or_404(HistoryEntry, entry_id)
-    keys = sorted(set(entry.before) | set(entry.after))
-    return render_template("audit/history_entry.html", entry=entry, keys=keys)
+    return render_template("audit/history_entry.html", entry=entry, full=False)
+
+
+@bp.route("/history/<int:entry_id>/reveal", methods=["POST"])
+@requires(IsAuditor)
+def history_reveal(entry_id: int):
+    """The change with its phone numbers in full; the reveal is logged as on the project page."""
+    entry = db.get_or_404(HistoryEntry, entry_id)
+    if entry.has_personal_data:
+        security_log.record(
+            db.session,
+            "reveal_phone",
+            user=current_user,
+            ip=client_ip(),
+            history_entry_id=entry.id,
+            table=entry.table_name,
+            record_id=entry.record_id,
+        )
+    return render_template("audit/history_entry.html", entry=entry, full=True)
 
 
 @bp.route("/security")

@@ -9,9 +9,10 @@ from sqlalchemy import or_, select
 from app.auth import services
 from app.auth.forms import NewUserForm, ResetPasswordForm, UserForm
 from app.auth.models import ROLES, User
-from app.core.forms import ServiceError, choices
+from app.core.forms import choices
 from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAdmin, requires
+from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
 from app.units.queries import unit_choices
@@ -66,15 +67,13 @@ def create():
     form = _prepare(NewUserForm())
     general = []
     if form.validate_on_submit():
-        try:
-            user = services.create_user(_form_data(form), form.password.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            db.session.commit()
-            flash(f"已创建账户 {user.username}，首次登录须修改密码", "success")
+        outcome = attempt(
+            lambda: services.create_user(_form_data(form), form.password.data, current_user), form
+        )
+        if outcome:
+            flash(f"已创建账户 {outcome.value.username}，首次登录须修改密码", "success")
             return redirect(url_for("users.index"))
+        general = outcome.general
     return render_template("users/form.html", form=form, general=general, user=None)
 
 
@@ -86,15 +85,13 @@ def edit(user_id: int):
     form = _prepare(UserForm(obj=user))
     general = []
     if form.validate_on_submit():
-        try:
-            services.update_user(user, _form_data(form), current_user, client_ip())
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            db.session.commit()
+        outcome = attempt(
+            lambda: services.update_user(user, _form_data(form), current_user, client_ip()), form
+        )
+        if outcome:
             flash("账户已保存", "success")
             return redirect(url_for("users.index"))
+        general = outcome.general
     return render_template("users/form.html", form=form, general=general, user=user)
 
 
@@ -103,14 +100,10 @@ def edit(user_id: int):
 def toggle_active(user_id: int):
     """Disable or re-enable an account."""
     user = _user_or_404(user_id)
-    try:
-        services.set_active(user, not user.active, current_user, client_ip())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(str(error), "danger")
-    else:
-        db.session.commit()
+    outcome = attempt(lambda: services.set_active(user, not user.active, current_user, client_ip()))
+    if outcome:
         flash(f"账户 {user.username} 已{'启用' if user.active else '停用'}", "success")
+    outcome.flash_refusal()
     return redirect(url_for("users.index"))
 
 
@@ -122,13 +115,12 @@ def reset_password(user_id: int):
     form = ResetPasswordForm()
     general = []
     if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data, current_user, client_ip())
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            db.session.commit()
+        outcome = attempt(
+            lambda: services.reset_password(user, form.password.data, current_user, client_ip()),
+            form,
+        )
+        if outcome:
             flash(f"已重置 {user.username} 的密码，其下次登录须修改", "success")
             return redirect(url_for("users.index"))
+        general = outcome.general
     return render_template("users/password.html", form=form, general=general, user=user)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 
-from app.auth.models import ROLES
-from app.core.forms import BaseForm, choices
+from app.auth.models import ROLES, User
+from app.core.forms import BaseForm, choices, fits
 
 
 class LoginForm(BaseForm):
-    username = StringField("用户名", validators=[DataRequired(message="请输入用户名")])
+    username = StringField(
+        "用户名", validators=[DataRequired(message="请输入用户名"), fits(User.username)]
+    )
     password = PasswordField("密码", validators=[DataRequired(message="请输入密码")])
 
 

@@ -1,4 +1,4 @@
-"""The User table and the roles of DOMAIN.md."""
+"""The User table and the roles (docs/domain.md, "Roles")."""
 
 from __future__ import annotations
 

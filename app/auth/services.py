@@ -48,11 +48,13 @@ def authenticate(username: str, password: str, ip: str) -> LoginResult:
         security_log.record(session, "login_failed", username=username, ip=ip, reason="no_user")
         return LoginResult(None, wrong)
     now = utcnow()
+    right = verify_password(user.password_hash, password)  # the same work, locked or not
     if user.locked_until and user.locked_until > now:
+        # Told apart from a wrong password neither by the message nor by the time it takes: a
+        # distinct message would confirm that the username exists.
         security_log.record(session, "login_failed", user=user, ip=ip, reason="locked")
-        minutes = current_app.config["LOCKOUT_MINUTES"]
-        return LoginResult(None, f"登录失败次数过多，账户已锁定，请 {minutes} 分钟后再试")
-    if not verify_password(user.password_hash, password):
+        return LoginResult(None, wrong)
+    if not right:
         _count_failure(user, ip)
         return LoginResult(None, wrong)
     if not user.active:

@@ -15,15 +15,17 @@ from flask import (
     session,
     url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_user, logout_user
 
-from app.auth import services
+from app.auth import services, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.models import User
 from app.core import history, security_log
-from app.core.forms import ServiceError, safe_next
+from app.core.forms import safe_next
 from app.core.permissions import Authenticated, public, requires
-from app.core.web import client_ip
+from app.core.unit_of_work import attempt
+from app.core.web import client_ip, error_response, wants_json
 from app.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -54,6 +56,7 @@ def init_app(app) -> None:
 
     app.before_request(_expire_idle_session)
     app.before_request(_name_actor)
+    app.register_error_handler(RateLimitExceeded, _too_many_attempts)
 
 
 def _expire_idle_session():
@@ -66,7 +69,6 @@ def _expire_idle_session():
     if now - last_seen > idle:
         user = current_user._get_current_object()
         security_log.record(db.session, "session_expired", user=user, ip=client_ip())
-        db.session.commit()
         logout_user()
         session.clear()
         flash("长时间未操作，已自动退出，请重新登录", "warning")
@@ -79,7 +81,7 @@ def _expire_idle_session():
 
 def _name_actor():
     """Every change in this request is made by the logged-in user (for the history)."""
-    history.set_actor(db.session, current_user if current_user.is_authenticated else None)
+    history.set_actor(db.session, current_user._get_current_object())  # anonymous: nobody
 
 
 def must_change_password_gate():
@@ -94,10 +96,21 @@ def must_change_password_gate():
     return None
 
 
+def _login_page(form: LoginForm, error: str | None):
+    return render_template(
+        "auth/login.html",
+        form=form,
+        error=error,
+        lockout_threshold=current_app.config["LOCKOUT_THRESHOLD"],
+        lockout_minutes=current_app.config["LOCKOUT_MINUTES"],
+    )
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@throttle.limit_login
 def login():
-    """The login page. Failures never say whether the username exists."""
+    """The login page. Failures never say whether the username exists (nor that it is locked)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -105,15 +118,28 @@ def login():
     if form.validate_on_submit():
         result = services.authenticate(form.username.data, form.password.data, client_ip())
         if result.user is None:
-            db.session.commit()  # keep the failure count and the log entry
-            error = result.message
+            throttle.note_failure()
+            error = result.message  # answered 200: the failure count and log entry are kept
         else:
-            db.session.commit()
             session.clear()
             login_user(result.user)
             session["last_seen"] = int(time.time())
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-    return render_template("auth/login.html", form=form, error=error)
+    return _login_page(form, error)
+
+
+def _too_many_attempts(error: RateLimitExceeded):
+    """429 with Retry-After: the login page again with the wait, or the JSON error shape."""
+    wait = throttle.seconds_to_wait()
+    message = throttle.refusal_message(wait)
+    if request.endpoint == "auth.login":
+        throttle.log_breach(error)
+    if wants_json() or request.endpoint != "auth.login":
+        response = current_app.make_response(error_response(429, message))
+    else:
+        response = current_app.make_response((_login_page(LoginForm(), message), 429))
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 @bp.route("/logout", methods=["POST"])
@@ -121,7 +147,6 @@ def login():
 def logout():
     """Log out and invalidate every copy of the session cookie."""
     services.logout(current_user._get_current_object(), client_ip())
-    db.session.commit()
     logout_user()
     session.clear()
     flash("已安全退出", "success")
@@ -136,17 +161,16 @@ def change_password():
     general = []
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
-            services.change_password(
+        outcome = attempt(
+            lambda: services.change_password(
                 user, form.current_password.data, form.new_password.data, client_ip()
-            )
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            db.session.commit()
+            ),
+            form,
+        )
+        if outcome:
             login_user(user)  # the token rotated: carry this session over to the new one
             session["last_seen"] = int(time.time())
             flash("密码已修改", "success")
             return redirect(url_for("main.home"))
+        general = outcome.general
     return render_template("auth/change_password.html", form=form, general=general)

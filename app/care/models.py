@@ -47,7 +47,10 @@ class CareVisit(UnitScoped, SoftDeleteMixin, TimestampMixin, Base):
     __tablename__ = "care_visits"
     __merge_label__ = "走访记录"
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
     visited_on: Mapped[date] = mapped_column(Date, nullable=False)
     visitors: Mapped[str] = mapped_column(String(200), nullable=False)
@@ -71,7 +74,10 @@ class Commitment(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Ba
     __merge_label__ = "承诺事项"
     __table_args__ = (Index("ix_care_commitments_open_due", "fulfilled_on", "due_on"),)
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
     promise: Mapped[str] = mapped_column(Text, nullable=False)
     delivering_unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), nullable=False)
@@ -88,7 +94,7 @@ class Commitment(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Ba
         return _of_unit_projects(cls.project_id, unit_id)
 
     def is_overdue(self, on: date) -> bool:
-        """Due date passed and not fulfilled (DOMAIN.md: overdue commitment)."""
+        """Due date passed and not fulfilled (docs/domain.md, "Overdue")."""
         return self.fulfilled_on is None and self.due_on < on
 
     def history_label(self) -> str:
@@ -117,7 +123,10 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
         Index("ix_problems_open_deadline", "status", "deadline"),
     )
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     category: Mapped[str] = mapped_column(String(4), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
@@ -131,7 +140,11 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
     resolved_on: Mapped[date | None] = mapped_column(Date)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    project: Mapped[Project | None] = relationship(lazy="joined")
+    # The unit a problem is handed to learns which project it is about (name and unit), not
+    # the project itself: this load is district-wide (core.scoping), the project page is not.
+    project: Mapped[Project | None] = relationship(
+        lazy="select", info={"district_wide": "a handling unit sees its problem's project"}
+    )
     handling_unit: Mapped[Unit | None] = relationship(lazy="joined")
     raised_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[raised_by_id])
     escalations: Mapped[list[ProblemEscalation]] = relationship(
@@ -160,7 +173,7 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
         return self.project.name if self.project else ""
 
     def is_overdue(self, on: date) -> bool:
-        """Not 已办结 and the deadline has passed (DOMAIN.md: overdue problem)."""
+        """Not 已办结 and the deadline has passed (docs/domain.md, "Overdue")."""
         return not self.is_resolved and self.deadline is not None and self.deadline < on
 
     def resolved_in_time(self) -> bool | None:

@@ -131,12 +131,18 @@ def overdue_problem_condition(on: date) -> ColumnElement[bool]:
     return and_(open_problem_condition(), Problem.deadline < on)
 
 
+# A problem handed to a unit is about another unit's project: the join to it is district-wide,
+# and the problems themselves are cut to the actor's scope explicitly (scoped_select).
+HANDED_PROBLEMS = "problem lists join the subject project, another unit's for a handed problem"
+
+
 def problems_statement(actor: Any) -> Select:
     """The actor's problems on live projects (the base of every problem list)."""
     return (
         scoped_select(Problem, actor)
         .join(Project, Project.id == Problem.project_id)
         .where(Project.deleted_at.is_(None))
+        .execution_options(district_wide=HANDED_PROBLEMS)
     )
 
 

@@ -16,7 +16,7 @@ from app.care.models import (
     Problem,
     ProblemEscalation,
 )
-from app.core import history
+from app.core import history, submissions
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
 from app.extensions import db
@@ -58,10 +58,19 @@ def _require_recorder(project: Project, actor: Any, *, signed: bool = False) -> 
 
 
 def record_visit(
-    project: Project, visited_on: date | None, visitors: str, notes: str, actor: Any
+    project: Project,
+    visited_on: date | None,
+    visitors: str,
+    notes: str,
+    actor: Any,
+    *,
+    submission_id: str | None = None,
 ) -> CareVisit:
-    """Record a visit (走访) to a signed project's investor."""
+    """Record a visit (走访) to a signed project's investor (once per submission id)."""
     _require_recorder(project, actor, signed=True)
+    earlier = submissions.earlier(CareVisit, submission_id)
+    if earlier is not None and earlier.project_id == project.id:
+        return earlier
     errors: dict[str, str] = {}
     _past_date(errors, "visited_on", visited_on, "走访日期")
     if not _text(visitors):
@@ -72,6 +81,7 @@ def record_visit(
     if errors:
         raise ServiceError(errors)
     visit = CareVisit(
+        submission_id=submissions.normalised(submission_id),
         project_id=project.id,
         visited_on=visited_on,
         visitors=_text(visitors),
@@ -90,9 +100,14 @@ def add_commitment(
     due_on: date | None,
     evidence_note: str | None,
     actor: Any,
+    *,
+    submission_id: str | None = None,
 ) -> Commitment:
-    """Record a promise the contract made to the investor (承诺事项)."""
+    """Record a promise the contract made to the investor (承诺事项), once per submission."""
     _require_recorder(project, actor, signed=True)
+    earlier = submissions.earlier(Commitment, submission_id)
+    if earlier is not None and earlier.project_id == project.id:
+        return earlier
     errors: dict[str, str] = {}
     _long_text(errors, "promise", _text(promise), "承诺内容")
     _active_unit(errors, "delivering_unit_id", delivering_unit_id, "兑现单位")
@@ -102,6 +117,7 @@ def add_commitment(
     if errors:
         raise ServiceError(errors)
     commitment = Commitment(
+        submission_id=submissions.normalised(submission_id),
         project_id=project.id,
         promise=_text(promise),
         delivering_unit_id=delivering_unit_id,
@@ -156,9 +172,14 @@ def raise_problem(
     *,
     handling_unit_id: int | None = None,
     deadline: date | None = None,
+    submission_id: str | None = None,
 ) -> Problem:
-    """Record a request or an obstacle (问题); the bureau may hand it over at once."""
+    """Record a request or an obstacle (问题); the bureau may hand it over at once. A retried
+    post (the same submission id) returns the problem the first one raised."""
     _require_recorder(project, actor)
+    earlier = submissions.earlier(Problem, submission_id)
+    if earlier is not None and earlier.project_id == project.id:
+        return earlier
     errors: dict[str, str] = {}
     if category not in PROBLEM_CATEGORIES:
         errors["category"] = "问题类别须为 " + " / ".join(PROBLEM_CATEGORIES)
@@ -172,6 +193,7 @@ def raise_problem(
     if errors:
         raise ServiceError(errors)
     problem = Problem(
+        submission_id=submissions.normalised(submission_id),
         project_id=project.id,
         category=category,
         description=_text(description),

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.care import access, queries, services
 from app.care.forms import (
@@ -21,11 +20,11 @@ from app.care.forms import (
 )
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, Commitment, Problem
 from app.core.dates import today
-from app.core.forms import STALE_MESSAGE, ServiceError
 from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, has_role, requires
 from app.core.scoping import get_or_404
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.leaders.models import Leader
 from app.projects.models import Project
@@ -52,16 +51,10 @@ def _recordable(project_id: int) -> Project:
 
 
 def _save(action, form, on_success):
-    """Run a service call; commit once, or put its refusal beside the form's fields."""
-    try:
-        action()
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        return form.apply_errors(error)
-    except StaleDataError:
-        db.session.rollback()
-        return [STALE_MESSAGE]
+    """Run a service call (the request commits it), or put its refusal beside the form's fields."""
+    outcome = attempt(action, form)
+    if not outcome:
+        return outcome.general
     on_success()
     return None
 
@@ -160,6 +153,7 @@ def problem_new(project_id: int):
                 current_user,
                 handling_unit_id=form.handling_unit_id.data,
                 deadline=form.deadline.data,
+                submission_id=form.submission_id.data,
             )
 
         general = _save(act, form, lambda: flash("问题已登记", "success"))
@@ -259,7 +253,12 @@ def visit_new(project_id: int):
     if form.validate_on_submit():
         general = _save(
             lambda: services.record_visit(
-                project, form.visited_on.data, form.visitors.data, form.notes.data, current_user
+                project,
+                form.visited_on.data,
+                form.visitors.data,
+                form.notes.data,
+                current_user,
+                submission_id=form.submission_id.data,
             ),
             form,
             lambda: flash("走访已登记", "success"),
@@ -290,6 +289,7 @@ def commitment_new(project_id: int):
                 form.due_on.data,
                 form.evidence_note.data,
                 current_user,
+                submission_id=form.submission_id.data,
             ),
             form,
             lambda: flash("承诺事项已登记", "success"),

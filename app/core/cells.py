@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from app.core.dates import date_problem
 from app.core.money import CENT, parse_wan
 from app.core.spreadsheets import is_blank
 
@@ -53,7 +54,16 @@ def text(value: Any) -> str:
 
 
 def parse_date(value: Any) -> date | None:
-    """A date cell or a date typed in one of the accepted ways; blank is None."""
+    """A date cell or a date typed in one of the accepted ways, within the product's range
+    (app.core.dates.date_bounds); blank is None."""
+    on = _read_date(value)
+    problem = date_problem(on) if on else None
+    if problem:
+        raise CellError(problem)
+    return on
+
+
+def _read_date(value: Any) -> date | None:
     if is_blank(value):
         return None
     if isinstance(value, datetime):
@@ -67,13 +77,12 @@ def parse_date(value: Any) -> date | None:
         match = pattern.match(raw)
         if match:
             year, month, day = (int(g) for g in match.groups())
-            if not 1 <= month <= 12:
-                raise CellError(f"日期“{raw}”不存在：月份应为 1—12")
+            if not year or not 1 <= month <= 12:
+                reason = "：月份应为 1—12" if year else ""
+                raise CellError(f"日期“{raw}”不存在{reason}")
             last = calendar.monthrange(year, month)[1]
             if not 1 <= day <= last:
                 raise CellError(f"日期“{raw}”不存在：{year}年{month}月只有 {last} 天")
-            if year < 1990:
-                raise CellError(f"日期“{raw}”的年份过早，请核对")
             return date(year, month, day)
     raise CellError(f"日期“{raw}”无法识别，请写成 {DATE_FORMATS_HINT}")
 

@@ -11,11 +11,15 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core import phones, scoping
 from app.core.chain import HashChained, append_rows
 from app.core.db import Base, utcnow
 
 REDACTED = "[已隐去]"
 ACTIONS = {"create": "新增", "update": "修改", "delete": "删除"}
+# Personal data, by field name in any table: stored whole (the chain covers the exact values)
+# and shown masked to every reader who sees it masked elsewhere, unless they reveal it.
+PERSONAL_FIELDS = {"phone": phones.masked}
 
 
 class HistoryEntry(HashChained, Base):
@@ -61,13 +65,42 @@ class HistoryEntry(HashChained, Base):
     def action_label(self) -> str:
         return ACTIONS.get(self.action, self.action)
 
+    def changes(self, full: bool = False) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) of every field; personal data masked unless `full`."""
+        before, after = self.before, self.after
+        return [
+            (key, _shown(key, before.get(key), full), _shown(key, after.get(key), full))
+            for key in sorted(set(before) | set(after))
+        ]
+
+    @property
+    def has_personal_data(self) -> bool:
+        """True when some value would be shown masked."""
+        return any(
+            _shown(key, value, False) != value
+            for values in (self.before, self.after)
+            for key, value in values.items()
+        )
+
+
+def _shown(key: str, value: Any, full: bool) -> Any:
+    mask = PERSONAL_FIELDS.get(key)
+    if full or mask is None or not isinstance(value, str) or not value or value == REDACTED:
+        return value
+    return mask(value)
+
 
 def set_actor(session: Session, actor: Any | None) -> None:
-    """Name who the following changes are made by (a user, or None for the system)."""
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        session.info["actor"] = (None, "系统")
-    else:
-        session.info["actor"] = (actor.id, actor.username)
+    """Name who the following changes are made by (a user, or None for the system); the same
+    actor is whose scope the session's reads are cut to (core.scoping, the one source)."""
+    scoping.set_actor(session, actor)
+
+
+def _actor_of(session: Session) -> tuple[int | None, str]:
+    actor = scoping.current_actor(session)
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "id", None) is None:
+        return None, "系统"
+    return actor.id, actor.username
 
 
 def note_reason(session: Session, reason: str) -> None:
@@ -138,7 +171,7 @@ def _audited(obj) -> bool:
 @event.listens_for(Session, "after_flush")
 def _record_history(session: Session, flush_context) -> None:
     """Turn the flush's new, dirty and deleted objects into chained history rows."""
-    actor_id, actor_name = session.info.get("actor", (None, "系统"))
+    actor_id, actor_name = _actor_of(session)
     reason = session.info.pop("history_reason", None)
     now = utcnow()
     rows = []

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select
 
+from app.core.params import whole_number
 from app.extensions import db
 
 
@@ -45,17 +46,15 @@ class Page:
 
 def count(stmt: Select) -> int:
     """The number of rows a statement returns."""
-    return db.session.execute(
-        select(func.count()).select_from(stmt.order_by(None).subquery())
-    ).scalar_one()
+    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+    # The count runs as its statement does (a named district-wide opt-out, say).
+    counted = counted.execution_options(**stmt.get_execution_options())
+    return db.session.execute(counted).scalar_one()
 
 
 def page_number(raw: Any) -> int:
     """A page number from a query string, 1 for anything that is not a positive integer."""
-    try:
-        return max(1, int(raw))
-    except (TypeError, ValueError):
-        return 1
+    return max(1, whole_number(raw) or 1)
 
 
 def paginate(stmt: Select, page: int, per_page: int = 50, *, scalars: bool = True) -> Page:

@@ -17,6 +17,7 @@ EVENTS = {
     "login_failed": "登录失败",
     "logout": "退出登录",
     "lockout": "账户锁定",
+    "login_throttled": "登录限流",
     "refused": "拒绝访问",
     "export": "导出数据",
     "role_change": "角色变更",
@@ -26,6 +27,7 @@ EVENTS = {
     "user_enabled": "启用账户",
     "reveal_phone": "查看完整电话",
     "session_expired": "会话超时",
+    "db_unavailable": "数据库不可用",
 }
 
 

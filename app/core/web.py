@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from urllib.parse import urlsplit
+
 from flask import current_app, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.core import security_log
+from app.core import limits, security_log
+from app.core.dates import to_local
+from app.core.forms import STALE_MESSAGE, ServiceError, safe_next
 from app.core.permissions import Public, permission_of
+from app.core.unit_of_work import is_connection_lost
 from app.extensions import db, login_manager
 
 CSP = (
@@ -27,6 +35,7 @@ MESSAGES = {
     413: "上传的文件过大",
     422: "提交的数据有误",
     500: "系统内部错误，已记录，请稍后再试或联系系统管理员",
+    503: "数据库暂时不可用，请稍后重试",
 }
 
 
@@ -84,6 +93,24 @@ def _log_refusal() -> None:
     db.session.commit()
 
 
+def _log_database_loss() -> None:
+    """Note the lost database in the security log when it can be written (its own commit)."""
+    try:
+        db.session.rollback()
+        user = g.get("_login_user")  # the user already loaded, if any: no query to find it
+        security_log.record(
+            db.session,
+            "db_unavailable",
+            user=user if getattr(user, "is_authenticated", False) else None,
+            ip=client_ip(),
+            path=request.path,
+            method=request.method,
+        )
+        db.session.commit()
+    except Exception:  # noqa: BLE001 - the database is down: the page is answered anyway
+        db.session.rollback()
+
+
 def error_response(code: int, message: str | None = None):
     """One place decides whether an error is a page or JSON."""
     db.session.rollback()
@@ -92,6 +119,67 @@ def error_response(code: int, message: str | None = None):
     if wants_json():
         return jsonify({"error": {"code": str(code), "message": message}}), code
     return render_template("errors/error.html", code=code, message=message), code
+
+
+_NOT_SHOWN = {"version", "created_at", "updated_at", "deleted_by_id", "submission_id"}
+_NOT_TYPED = {"csrf_token", "version", "submission_id"}
+
+
+def _shown(value) -> str:
+    """A stored value as the stale page shows it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return to_local(value).strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+def _current_values(cls, identity) -> dict:
+    """The record as it is now in the database (label, whether it still exists, fields)."""
+    obj = db.session.get(cls, identity[0] if len(identity) == 1 else identity)
+    if obj is None:
+        return {"label": "", "gone": True, "rows": []}
+    hidden = _NOT_SHOWN | set(getattr(cls, "__history_redact__", ()))
+    typed = request.form
+    rows = [
+        (attr.key, _shown(getattr(obj, attr.key)), typed.get(attr.key))
+        for attr in db.inspect(cls).column_attrs
+        if attr.key not in hidden
+    ]
+    label = getattr(obj, "history_label", "")
+    return {"label": label() if callable(label) else label, "gone": False, "rows": rows}
+
+
+def _back_link() -> str:
+    """The page to go back to: this URL when it is a page, else the page the user came from."""
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()):
+        return request.path
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc != request.host:
+        return "/"
+    return safe_next(came_from.path + (f"?{came_from.query}" if came_from.query else "")) or "/"
+
+
+def stale_page(identities: list, message: str):
+    """The 409 page: the record's current values beside what the user typed, and a way back."""
+    records = [_current_values(cls, identity) for cls, identity in identities]
+    columns = {key for record in records for key, _current, _typed in record["rows"]}
+    typed = [
+        (key, value)
+        for key, value in request.form.items(multi=True)
+        if key not in _NOT_TYPED and key not in columns
+    ]
+    page = render_template(
+        "errors/stale.html",
+        message=message,
+        records=records,
+        typed=typed,
+        back=_back_link(),
+    )
+    return page, 409
 
 
 def register_errorhandlers(app) -> None:
@@ -103,12 +191,42 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(error):
-        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
-        return error_response(413, f"上传的文件过大，最大 {limit} MB")
+        limits.drain_body()  # else the client, still sending, never reads the answer
+        return error_response(413, limits.too_large_message())
 
     @app.errorhandler(HTTPException)
     def http_error(error):
         return error_response(error.code or 500)
+
+    @app.errorhandler(ServiceError)
+    def refused(error):  # a refusal no view turned into a form message
+        if STALE_MESSAGE in error.errors.values():
+            return error_response(409)
+        return error_response(422, "；".join(m for m in error.errors.values() if m) or None)
+
+    @app.errorhandler(StaleDataError)
+    def stale(error):
+        db.session.rollback()
+        if wants_json():
+            return error_response(409)
+        return stale_page(g.pop("stale_records", []), MESSAGES[409])
+
+    @app.errorhandler(DBAPIError)
+    def database_error(error):
+        if not (isinstance(error, OperationalError) or is_connection_lost(error)):
+            return unexpected(error)
+        app.logger.warning("database unavailable: %s", error.orig)
+        _log_database_loss()
+        message = MESSAGES[503]
+        if wants_json():
+            response = jsonify({"error": {"code": "503", "message": message}})
+        else:  # a page that needs no database: no navigation, no user
+            response = current_app.make_response(
+                render_template("errors/unavailable.html", message=message)
+            )
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def unexpected(error):
@@ -127,7 +245,7 @@ def register_security_headers(app) -> None:
         response.headers["Referrer-Policy"] = "same-origin"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if request.endpoint != "static" and "Cache-Control" not in response.headers:
+        if request.endpoint != "static":  # over send_file's no-cache: files hold personal data
             response.headers["Cache-Control"] = "no-store"
         if app.config.get("SESSION_COOKIE_SECURE"):
             response.headers["Strict-Transport-Security"] = "max-age=31536000"

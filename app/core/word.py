@@ -1,7 +1,8 @@
 """Word documents in the form of Chinese government papers (GB/T 9704): title, body, tables.
 
 python-docx's `font.name` sets only the Latin typeface; Chinese text needs the `w:eastAsia`
-attribute of `rFonts` as well (PITFALLS.md), which every run written here gets.
+attribute of `rFonts` as well (docs/pitfalls.md, "Chinese text and documents"), which every
+run written here gets.
 """
 
 from __future__ import annotations

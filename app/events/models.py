@@ -32,7 +32,10 @@ class PromotionEvent(TimestampMixin, VersionedMixin, Base):
         ),
     )
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     kind: Mapped[str] = mapped_column(String(10), nullable=False)
     city: Mapped[str] = mapped_column(String(30), nullable=False)

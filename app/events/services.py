@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.core import submissions
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
 from app.events.models import EVENT_KINDS, PromotionEvent
@@ -98,14 +99,19 @@ def _apply(event: PromotionEvent, data: EventData) -> None:
     event.notes = (data.notes or "").strip() or None
 
 
-def create_event(data: EventData, actor: Any) -> PromotionEvent:
-    """Record a promotion event (a unit records the ones it hosts)."""
+def create_event(
+    data: EventData, actor: Any, *, submission_id: str | None = None
+) -> PromotionEvent:
+    """Record a promotion event (a unit records the ones it hosts), once per submission id."""
     if not can_create(actor):
         raise ServiceError("只有投资促进局和责任单位可以登记招商活动")
+    earlier = submissions.earlier(PromotionEvent, submission_id)
+    if earlier is not None:
+        return earlier
     errors = _problems(data, actor, None)
     if errors:
         raise ServiceError(errors)
-    event = PromotionEvent()
+    event = PromotionEvent(submission_id=submissions.normalised(submission_id))
     _apply(event, data)
     db.session.add(event)
     db.session.flush()

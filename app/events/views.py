@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.forms import STALE_MESSAGE, ServiceError, choices
+from app.core.forms import STALE_MESSAGE, choices
 from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
+from app.core.unit_of_work import attempt
 from app.events import queries, services
 from app.events.forms import EventForm
 from app.events.models import EVENT_KINDS, PromotionEvent
@@ -77,18 +76,17 @@ def create():
         form.host_unit_id.data = current_user.unit_id
     general = []
     if form.validate_on_submit():
-        try:
-            event = services.create_event(_data(form), current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        except IntegrityError:  # the same name saved meanwhile (a double submit)
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, services.NAME_TAKEN]
-        else:
-            flash(f"已登记活动“{event.name}”", "success")
-            return redirect(url_for("events.detail", event_id=event.id))
+        outcome = attempt(  # a conflict: the same name saved meanwhile (a double submit)
+            lambda: services.create_event(
+                _data(form), current_user, submission_id=form.submission_id.data
+            ),
+            form,
+            conflict={"name": services.NAME_TAKEN},
+        )
+        if outcome:
+            flash(f"已登记活动“{outcome.value.name}”", "success")
+            return redirect(url_for("events.detail", event_id=outcome.value.id))
+        general = outcome.general
     return render_template("events/form.html", form=form, general=general, event=None)
 
 
@@ -102,25 +100,21 @@ def edit(event_id: int):
     form = _prepare(EventForm(obj=event))
     general, stale = [], None
     if form.validate_on_submit():
-        try:
+        outcome = attempt(
             # The version as posted: the form falls back to the record's own when it is missing.
-            services.update_event(event, _data(form), current_user, request.form.get("version"))
-            db.session.commit()
-        except IntegrityError:
-            db.session.rollback()
-            form.name.errors = [*form.name.errors, services.NAME_TAKEN]
-        except (ServiceError, StaleDataError) as error:
-            db.session.rollback()
-            if isinstance(error, StaleDataError):
-                general = [STALE_MESSAGE]
-            else:
-                general = form.apply_errors(error)
-            if STALE_MESSAGE in general:
-                stale = db.session.get(PromotionEvent, event_id)
-                form.version.data = stale.version
-        else:
+            lambda: services.update_event(
+                event, _data(form), current_user, request.form.get("version")
+            ),
+            form,
+            conflict={"name": services.NAME_TAKEN},
+        )
+        if outcome:
             flash("活动已保存", "success")
             return redirect(url_for("events.detail", event_id=event.id))
+        general = outcome.general
+        if STALE_MESSAGE in general:
+            stale = db.session.get(PromotionEvent, event_id)
+            form.version.data = stale.version
     return render_template(
         "events/form.html",
         form=form,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from app.auth.models import User
 from app.core.dates import local_zone, today
 from app.core.money import yuan_to_wan
-from app.core.spreadsheets import Column, Sheet
+from app.core.spreadsheets import Column, Sheet, Styled
 from app.extensions import db
 from app.funds.models import ORIGINS, STATUSES, USES, FundsEntry
 from app.funds.queries import LedgerFilters, apply_ledger_filters, scoped_entries
@@ -173,4 +173,55 @@ def unit_report_sheet(actor: Any, filters: LedgerFilters) -> Sheet:
         rows,
         title=f"招商引资到位资金完成情况表（{filters.period_label}）",
         subtitle=_subtitle(filters, "只统计已核实资金；待核实资金单列，不计入到位资金"),
+    )
+
+
+STATEMENT_COLUMNS = [
+    Column("项目", width=22),
+    Column("合计（个）", "int", width=11),
+    Column("其中新签约（个）", "int", width=16),
+    Column("到位资金（万元）", "money", width=16),
+    Column("占比（%）", width=10),
+    Column("目标（万元）", "money", width=16),
+    Column("完成率（%）", width=10),
+    Column("落后时间进度（百分点）", width=22),
+]
+STATEMENT_GROUPS = (("", 1), ("履约项目", 2), ("", 2), ("年度目标", 3))
+
+
+def _two(value: Any) -> Any:
+    """A share, rate or lag as a number with its published decimals, or a centred dash."""
+    if value is None:
+        return Styled("—", align="center")
+    return Styled(value, num_format="0." + "0" * max(-value.as_tuple().exponent, 0))
+
+
+def statement_sheet(report: Any, issuer: str) -> Sheet:
+    """The 到位资金情况表 as printed: title, 填报单位 and date line, merged headers, groups."""
+    rows: list[list[Any]] = []
+    group = None
+    for r in report.rows:
+        if r.group != group and r is not report.total:
+            rows.append([Styled(r.group, bold=True)] + [None] * 7)
+        group = r.group
+        rows.append(
+            [
+                Styled(r.label, bold=r is report.total),
+                r.projects,
+                r.new_projects,
+                yuan_to_wan(r.amount),
+                _two(r.share),
+                Styled("—", align="center") if r.target is None else yuan_to_wan(r.target),
+                _two(r.rate),
+                _two(r.lag),
+            ]
+        )
+    return Sheet(
+        "到位资金情况表",
+        STATEMENT_COLUMNS,
+        rows,
+        title=f"{report.period.label}招商引资到位资金情况表",
+        subtitle=f"填报单位：{issuer}　　{report.period.as_of_label()}　　单位：万元、个、%",
+        groups=STATEMENT_GROUPS,
+        paper=9,
     )

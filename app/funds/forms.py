@@ -5,34 +5,35 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import Optional
 
-from app.core.forms import BaseForm, choices
-from app.core.money import parse_wan
+from app.core.forms import (
+    AMOUNT_LENGTH,
+    BaseForm,
+    DateField,
+    Marked,
+    choices,
+    fits,
+    most,
+    read_wan,
+)
 from app.funds.evidence import Upload
-from app.funds.models import ORIGINS, USES
+from app.funds.models import ORIGINS, USES, FundsEntry
 from app.funds.services import EntryData
 
 
-class _Marked:
-    """Shows the asterisk of a required field; the service checks it with the others."""
-
-    field_flags = {"required": True}
-
-    def __call__(self, form, field) -> None:
-        return None
-
-
 class EntryForm(BaseForm):
-    received_on = DateField("到位日期", validators=[Optional(), _Marked()])
+    received_on = DateField("到位日期", validators=[Optional(), Marked()])
     amount_wan = StringField(
-        "金额（万元）", validators=[_Marked()], description="单位万元，最多两位小数，如 1250.50"
+        "金额（万元）",
+        validators=[Marked(), most(AMOUNT_LENGTH)],
+        description="单位万元，最多两位小数，如 1250.50"
     )
     origin = SelectField(
         "资金类型",
         choices=choices(((o, o) for o in ORIGINS), blank="请选择"),
-        validators=[_Marked()],
+        validators=[Marked()],
         validate_choice=False,
         description="区内资金不属于招商引资到位资金，不录入",
     )
@@ -44,23 +45,17 @@ class EntryForm(BaseForm):
     )
     evidence_ref = StringField(
         "凭证号",
-        validators=[_Marked(), Length(max=100)],
+        validators=[Marked(), fits(FundsEntry.evidence_ref)],
         description="银行回单号、验资报告号等；同一项目不能重复",
     )
     evidence = FileField("凭证文件（可选）", description="PDF、JPG 或 PNG，不超过 10 MB")
-    notes = TextAreaField("备注", validators=[Optional(), Length(max=2000)])
+    notes = TextAreaField("备注", validators=[Optional(), most(2000)])
     version = HiddenField()
     submission_id = HiddenField()
 
     def entry_data(self, errors: dict[str, str]) -> EntryData:
         """The typed values; an unreadable amount goes into `errors` beside its field."""
-        amount: Decimal | None = None
-        raw = (self.amount_wan.data or "").strip()
-        if raw:
-            try:
-                amount = parse_wan(raw)
-            except ValueError as error:
-                errors["amount_wan"] = str(error)
+        amount: Decimal | None = read_wan(self.amount_wan, errors)
         return EntryData(
             received_on=self.received_on.data,
             amount_wan=amount,
@@ -79,11 +74,11 @@ class EntryForm(BaseForm):
 
 
 class VerifyForm(BaseForm):
-    note = TextAreaField("核实意见（退回时必填）", validators=[Optional(), Length(max=1000)])
+    note = TextAreaField("核实意见（退回时必填）", validators=[Optional(), most(1000)])
 
 
 class CorrectForm(EntryForm):
     reason = TextAreaField(
-        "更正原因", validators=[_Marked(), Length(max=1000)], description="写入冲销和新记录"
+        "更正原因", validators=[Marked(), most(1000)], description="写入冲销和新记录"
     )
     reverse_only = BooleanField("仅冲销原记录，不录入新记录（原记录整笔有误时）")

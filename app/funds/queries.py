@@ -15,7 +15,7 @@ from app.core.params import whole_number
 from app.core.scoping import apply_scope, get_or_404, scoped_select
 from app.extensions import db
 from app.funds.models import ORIGINS, STATUSES, USES, FundsEntry
-from app.projects.models import INDUSTRIES, Project
+from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, Project
 from app.projects.queries import search_condition
 
 NO_PROVINCE = "-"  # the filter value for entries whose investor has no province recorded
@@ -36,6 +36,7 @@ class LedgerFilters:
     province: str = ""
     status: str = ""  # "" every status
     q: str = ""
+    big: bool = False  # 亿元以上 projects only (planned investment >= 10,000 万元)
 
     @classmethod
     def from_args(cls, args: Any) -> LedgerFilters:
@@ -56,6 +57,7 @@ class LedgerFilters:
             province=(args.get("province") or "").strip()[:20],
             status=args.get("status", "") if args.get("status") in STATUSES else "",
             q=(args.get("q") or "").strip()[:100],
+            big=args.get("big") == "1",
         )
 
     def to_args(self, **changes: Any) -> dict[str, str]:
@@ -64,9 +66,10 @@ class LedgerFilters:
         out = {}
         for f in fields(self):
             value = changes.get(f.name, getattr(self, f.name))
-            if value in ("", None) or (f.name, value) in (("month_from", 1), ("month_to", 12)):
+            defaults = (("month_from", 1), ("month_to", 12))
+            if value in ("", None) or value is False or (f.name, value) in defaults:
                 continue
-            out[names.get(f.name, f.name)] = str(value)
+            out[names.get(f.name, f.name)] = "1" if value is True else str(value)
         return out
 
     @property
@@ -114,6 +117,8 @@ def apply_ledger_filters(stmt: Select, f: LedgerFilters, *, with_status: bool = 
     ):
         if value:
             stmt = stmt.where(column == value)
+    if f.big:
+        stmt = stmt.where(Project.planned_investment >= BIG_PROJECT_YUAN)
     if f.province == NO_PROVINCE:
         stmt = stmt.where(Project.origin_province == "")
     elif f.province:

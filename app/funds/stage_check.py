@@ -1,6 +1,6 @@
 """Records that break "stages cannot skip", found and listed, never changed: funds entries of a
 project not signed or dated before its signing, and projects whose later milestone is dated
-while an earlier one is missing (docs/domain.md, "Milestones" and "Funds entry").
+while an earlier one is missing (docs/domain.md, "Milestones and stages" and "Funds entry").
 
 The screens and imports refuse such records since December 2026; this finds what came before
 (or was written around the services), for the bureau to correct by hand."""

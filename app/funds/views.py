@@ -6,15 +6,14 @@ import uuid
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.forms import STALE_MESSAGE, ServiceError
+from app.core.forms import ServiceError
 from app.core.pagination import page_number, paginate
 from app.core.panels import Panel
 from app.core.panels import register as register_panel
 from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404, scoped_select
+from app.core.unit_of_work import attempt, on_rollback
 from app.extensions import db
 from app.funds import access, evidence, queries, services
 from app.funds.forms import CorrectForm, EntryForm, VerifyForm
@@ -114,27 +113,21 @@ def _save_entry(form: EntryForm, save) -> tuple[bool, list[str]]:
     errors: dict[str, str] = {}
     data = form.entry_data(errors)
     stored = _store(form, errors)
-    try:
+    on_rollback(lambda: evidence.discard(stored))
+
+    def run():
         if errors:
             raise ServiceError(errors)
         save(data, stored)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        evidence.discard(stored)
-        general = form.apply_errors(error)
-        if form.evidence.data and "evidence" not in error.errors:
-            general.append("出于安全原因，凭证文件需要重新选择")
-        return False, general
-    except StaleDataError:
-        db.session.rollback()
-        evidence.discard(stored)
-        return False, [STALE_MESSAGE]
-    except IntegrityError:  # a double submit, or another session took the row a moment ago
-        db.session.rollback()
-        evidence.discard(stored)
-        return False, ["该记录刚被保存或处理过，请查看最新状态，勿重复提交"]
-    return True, []
+
+    # A conflict: a double submit, or another session took the row a moment ago.
+    outcome = attempt(run, form, conflict="该记录刚被保存或处理过，请查看最新状态，勿重复提交")
+    if outcome:
+        return True, []
+    general = outcome.general
+    if form.evidence.data and "evidence" not in outcome.error.errors:
+        general.append("出于安全原因，凭证文件需要重新选择")
+    return False, general
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -230,18 +223,10 @@ def _decide(entry_id: int, decide, done: str):
     form = VerifyForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        decide(record, current_user, form.note.data)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        for message in error.errors.values():
-            flash(message, "danger")
-    except StaleDataError:
-        db.session.rollback()
-        flash("该记录已被他人处理，请查看最新状态", "warning")
-    else:
+    outcome = attempt(lambda: decide(record, current_user, form.note.data))
+    if outcome:
         flash(done, "success")
+    outcome.flash_refusal()
     target = request.form.get("next") or ""
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = url_for("funds.entry", entry_id=entry_id)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.core import history
+from app.core.unit_of_work import transactional
 from app.extensions import db
 from app.funds.exports import ledger_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters
@@ -25,7 +26,6 @@ SYSTEM = SimpleNamespace(
 
 
 def _fail(message: str, code: int = 2) -> None:
-    db.session.rollback()
     click.echo(f"错误：{message}", err=True)
     sys.exit(code)
 
@@ -45,6 +45,7 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, rea
     run = services.check_file if dry_run else services.import_file
     try:
         outcome = run(kind, data, file.name, user, verified, reason)
+        db.session.flush()
     except IntegrityError:
         _fail("该文件刚刚已被导入，不会重复导入")
     if outcome.file_error:
@@ -63,10 +64,9 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, rea
     if outcome.closed_rows:
         click.echo("提示：" + outcome.closed_note)
     if dry_run:
-        db.session.rollback()
+        db.session.rollback()  # the check's own writes: a dry run keeps nothing
         click.echo("检查通过（--dry-run：未写入任何数据）。")
         return
-    db.session.commit()
     click.echo(f"已导入 {outcome.written} 行，批次 #{outcome.batch.id}。")
 
 
@@ -76,6 +76,7 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, rea
 @click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--reason", default="", help="日期落在已月结月份时须说明的原因")
+@transactional
 def import_projects(path, username, dry_run, reason):
     """Import projects from an .xlsx/.xls/.csv file: all rows or none."""
     _run("projects", path, username, False, dry_run, reason)
@@ -88,6 +89,7 @@ def import_projects(path, username, dry_run, reason):
 @click.option("--verified", is_flag=True, help="按已核实记录（仅投资促进局，用于历史台账）")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--reason", default="", help="按已核实导入且日期落在已月结月份时须说明的原因")
+@transactional
 def import_funds(path, username, verified, dry_run, reason):
     """Import funds entries from an .xlsx/.xls/.csv file: all rows or none."""
     _run("funds", path, username, verified, dry_run, reason)
@@ -99,6 +101,7 @@ def import_funds(path, username, verified, dry_run, reason):
 @click.option("--month", type=click.IntRange(1, 12), required=True, help="截至月份（1..M）")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="输出 .xlsx")
 @click.option("--as", "username", help="以此账户的范围导出（默认全区）")
+@transactional
 def export_funds(year, month, out, username):
     """Verified funds of months 1..M by unit, and the ledger on a second sheet."""
     actor = _user(username) if username else SYSTEM
@@ -114,7 +117,6 @@ def export_funds(year, month, out, username):
         username="" if username else "命令行",
         ip="cli",
     )
-    db.session.commit()
     units, entries = sheets[0].row_count, sheets[1].row_count
     click.echo(f"已导出到 {out}：{units} 个单位，{entries} 笔明细（共 {rows} 行）。")
 

@@ -16,10 +16,13 @@ from app.core.dates import today
 from app.core.permissions import Permission, ReadsBusinessData, ReadsReports
 from app.core.spreadsheets import Sheet, write_workbook
 from app.extensions import db
-from app.funds.exports import ledger_sheet, unit_report_sheet
+from app.funds.exports import ledger_sheet, statement_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters, default_period
 from app.projects.queries import ProjectFilters
 from app.projects.transfer import export_sheet as project_sheet
+from app.reports.bulletin import DEFAULT_ISSUER
+from app.reports.figures.funds_statement import funds_statement
+from app.reports.figures.period import read_period
 from app.reports.figures.targets import target_table
 from app.targets import exports as target_exports
 from app.trips import exports as trip_exports
@@ -79,12 +82,20 @@ def _targets(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
     return [sheet], filters, target_exports.period_label(year, month)
 
 
+def _statement(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+    period, _message = read_period(args)
+    issuer = current_app.config.get("BULLETIN_ISSUER", DEFAULT_ISSUER)
+    sheet = statement_sheet(funds_statement(actor, period), issuer)
+    return [sheet], {"year": str(period.year), "month": str(period.month)}, period.label
+
+
 EXPORTS = {
     e.name: e
     for e in (
         Export("projects", "招商项目", ReadsBusinessData, _projects),
         Export("funds-ledger", "到位资金台账", ReadsBusinessData, _ledger),
         Export("funds-by-unit", "到位资金按单位汇总", ReadsReports, _by_unit),
+        Export("funds-statement", "到位资金情况表", ReadsReports, _statement),
         Export("trips", "领导外出招商情况", ReadsBusinessData, _trips),
         Export("targets", "目标任务完成情况", ReadsBusinessData, _targets),
     )
@@ -137,14 +148,14 @@ def send_workbook(
     ip: str = "",
 ) -> Response:
     """Stream the sheets as an .xlsx attachment. With a `name` the file holds data: the export
-    is logged and committed first. Without one (a blank import template) nothing is logged."""
+    is logged first (the request commits it). Without one (a blank import template) nothing is
+    logged."""
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     path = Path(handle.name)
     try:
         if name:
             run(sheets, path, name=name, filters=filters or {}, title=title, actor=actor, ip=ip)
-            db.session.commit()
         else:
             write_workbook(path, sheets)
     except Exception:

@@ -16,9 +16,9 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
+from app.core.unit_of_work import attempt, on_commit
 from app.core.web import client_ip
 from app.extensions import db
 from app.imports import exports, services, storage
@@ -95,27 +95,27 @@ def confirm(token: str):
     if pending is None:
         flash("上传的文件已过期或不存在，请重新上传", "warning")
         return redirect(url_for("imports.index"))
-    try:
-        outcome = services.import_file(
+    imported = attempt(
+        lambda: services.import_file(
             pending.kind,
             pending.data,
             pending.filename,
             current_user,
             pending.verified,
             reason=request.form.get("reason", ""),
-        )
-        if outcome.ok:
-            db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        flash("该文件刚刚已被导入，不会重复导入", "warning")
+        ),
+        conflict="该文件刚刚已被导入，不会重复导入",
+    )
+    if not imported:
+        flash(imported.general[0], "warning")
         return redirect(url_for("imports.index", kind=pending.kind))
+    outcome = imported.value
     if not outcome.ok:
-        db.session.rollback()
+        db.session.rollback()  # the rows that were written before the refusal
         if outcome.table is not None and outcome.errors:
             services.write_error_copy(outcome, storage.errors_path(token))
         return _result(outcome, token)
-    storage.remove(token)
+    on_commit(lambda: storage.remove(token))
     flash(f"已导入 {outcome.written} 行（批次 #{outcome.batch.id}）", "success")
     if pending.kind == "funds":
         status = "verified" if pending.verified else "pending"

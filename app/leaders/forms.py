@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.validators import Optional
 
-from app.core.forms import BaseForm, Marked, choices
-
-
-def _id(value):
-    return int(value) if value not in (None, "", "None") else None
+from app.core.forms import BaseForm, DateField, IdField, Marked, SubmissionField, choices, fits
+from app.leaders.models import Leader
 
 
 class LeaderForm(BaseForm):
     # The service checks every rule, so that all problems are reported together.
-    name = StringField("姓名", validators=[Marked()])
+    name = StringField("姓名", validators=[Marked(), fits(Leader.name)])
     post = StringField(
-        "职务", validators=[Marked()], description="如 区委书记、区长、镇党委书记、镇长、副区长"
+        "职务",
+        validators=[Marked(), fits(Leader.post)],
+        description="如 区委书记、区长、镇党委书记、镇长、副区长",
     )
-    unit_id = SelectField(
-        "辖区",
-        coerce=_id,
-        validate_choice=False,
-        description="全区领导选“全区”；乡镇街道、园区的领导选其单位",
-    )
+    unit_id = IdField("辖区", description="全区领导选“全区”；乡镇街道、园区的领导选其单位")
     head_kind = SelectField(
         "党政主要负责人",
         choices=choices(
@@ -37,15 +31,11 @@ class LeaderForm(BaseForm):
         description="主要负责人每月须至少外出招商一次；党政一把手不宜同时外出",
     )
     is_baobao = BooleanField("包保领导")
-    user_id = SelectField(
-        "登录账户",
-        coerce=_id,
-        validate_choice=False,
-        description="可不关联：只登记姓名的领导不能登录",
-    )
+    user_id = IdField("登录账户", description="可不关联：只登记姓名的领导不能登录")
     took_office_on = DateField(
         "任职日期",
         validators=[Optional()],
         description="可不填；填写后，任职前的月份不计外出招商考核",
     )
     version = HiddenField()
+    submission_id = SubmissionField()

@@ -22,7 +22,10 @@ class Leader(TimestampMixin, VersionedMixin, Base):
         CheckConstraint("head_kind IS NULL OR head_kind IN ('party','government')", name="head"),
     )
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     name: Mapped[str] = mapped_column(String(50), nullable=False, index=True)
     post: Mapped[str] = mapped_column(String(50), nullable=False)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)

@@ -11,7 +11,7 @@ from app.extensions import db
 from app.leaders.models import Leader
 from app.units.models import Unit
 
-# A leader's jurisdiction: the district, or one 乡镇街道 / 园区 (DOMAIN.md).
+# A leader's jurisdiction: the district, or one 乡镇街道 / 园区 (docs/domain.md, "Leaders").
 JURISDICTION_KINDS = ("乡镇街道", "园区")
 
 

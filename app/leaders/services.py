@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.core import history
+from app.core import history, submissions
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
 from app.extensions import db
@@ -91,12 +91,15 @@ def _apply(leader: Leader, data: LeaderData) -> None:
     leader.took_office_on = data.took_office_on
 
 
-def create_leader(data: LeaderData, actor: Any) -> Leader:
-    """Add a leader to the register."""
+def create_leader(data: LeaderData, actor: Any, *, submission_id: str | None = None) -> Leader:
+    """Add a leader to the register (once per submission id)."""
+    earlier = submissions.earlier(Leader, submission_id)
+    if earlier is not None:
+        return earlier
     errors = problems(data)
     if errors:
         raise ServiceError(errors)
-    leader = Leader(active=True)
+    leader = Leader(active=True, submission_id=submissions.normalised(submission_id))
     _apply(leader, data)
     db.session.add(leader)
     db.session.flush()

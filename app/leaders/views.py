@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
-from app.core.forms import STALE_MESSAGE, ServiceError, choices
+from app.core.forms import STALE_MESSAGE, choices
 from app.core.pagination import page_number, paginate
-from app.core.permissions import IsBureauOrAdmin, ReadsBusinessData, requires
+from app.core.params import whole_number
+from app.core.permissions import IsBureau, ReadsBusinessData, requires
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.leaders import queries, services
 from app.leaders.forms import LeaderForm
@@ -50,7 +51,7 @@ def index():
     active = request.args.get("active", "1")
     q = (request.args.get("q") or "").strip()[:50]
     stmt = queries.leader_statement(
-        unit_id=int(where) if where.isdigit() and len(where) < 10 else None,
+        unit_id=whole_number(where),
         district=where == DISTRICT,
         active=active if active in ("1", "0", "all") else "1",
         q=q,
@@ -69,60 +70,55 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@requires(IsBureauOrAdmin)
+@requires(IsBureau)
 def create():
     """Add a leader."""
     form = _prepare(LeaderForm(), None)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            leader = services.create_leader(_data(form), current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            flash(f"已添加领导 {leader.label}", "success")
+        outcome = attempt(
+            lambda: services.create_leader(
+                _data(form), current_user, submission_id=form.submission_id.data
+            ),
+            form,
+        )
+        if outcome:
+            flash(f"已添加领导 {outcome.value.label}", "success")
             return redirect(url_for("leaders.index"))
+        general = outcome.general
     return render_template("leaders/form.html", form=form, general=general, leader=None)
 
 
 @bp.route("/<int:leader_id>/edit", methods=["GET", "POST"])
-@requires(IsBureauOrAdmin)
+@requires(IsBureau)
 def edit(leader_id: int):
     """Change a leader's record."""
     leader = _load(leader_id)
     form = _prepare(LeaderForm(obj=leader), leader)
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            services.update_leader(leader, _data(form), current_user, request.form.get("version"))
-            db.session.commit()
-        except (ServiceError, StaleDataError) as error:
-            db.session.rollback()
-            general = (
-                [STALE_MESSAGE] if isinstance(error, StaleDataError) else form.apply_errors(error)
-            )
-            if STALE_MESSAGE in general:
-                form.version.data = db.session.get(Leader, leader_id).version
-        else:
+        outcome = attempt(
+            lambda: services.update_leader(
+                leader, _data(form), current_user, request.form.get("version")
+            ),
+            form,
+        )
+        if outcome:
             flash("已保存", "success")
             return redirect(url_for("leaders.index"))
+        general = outcome.general
+        if STALE_MESSAGE in general:
+            form.version.data = db.session.get(Leader, leader_id).version
     return render_template("leaders/form.html", form=form, general=general, leader=leader)
 
 
 @bp.route("/<int:leader_id>/active", methods=["POST"])
-@requires(IsBureauOrAdmin)
+@requires(IsBureau)
 def toggle_active(leader_id: int):
     """Deactivate a leader who left office, or bring one back."""
     leader = _load(leader_id)
-    try:
-        services.set_active(leader, not leader.active, current_user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        for message in error.errors.values():
-            flash(message, "danger")
-    else:
+    outcome = attempt(lambda: services.set_active(leader, not leader.active, current_user))
+    if outcome:
         flash(f"已{'启用' if leader.active else '停用'} {leader.label}", "success")
+    outcome.flash_refusal()
     return redirect(url_for("leaders.index", active="all"))

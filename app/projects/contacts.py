@@ -8,7 +8,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from app.core import phones
+from app.core import phones, submissions
 from app.core.dates import today
 from app.core.db import utcnow
 from app.core.forms import ServiceError
@@ -81,8 +81,13 @@ class FollowUpData:
     next_due_on: date | None = None
 
 
-def add_follow_up(project: Project, data: FollowUpData, actor: Any) -> FollowUp:
-    """Record what happened with a project and the next step."""
+def add_follow_up(
+    project: Project, data: FollowUpData, actor: Any, *, submission_id: str | None = None
+) -> FollowUp:
+    """Record what happened with a project and the next step (once per submission id)."""
+    earlier = submissions.earlier(FollowUp, submission_id)
+    if earlier is not None and earlier.project_id == project.id:
+        return earlier
     errors = {}
     if data.happened_on is None:
         errors["happened_on"] = "请填写跟进日期"
@@ -100,6 +105,7 @@ def add_follow_up(project: Project, data: FollowUpData, actor: Any) -> FollowUp:
     if errors:
         raise ServiceError(errors)
     follow_up = FollowUp(
+        submission_id=submissions.normalised(submission_id),
         project_id=project.id,
         user_id=actor.id,
         happened_on=data.happened_on,

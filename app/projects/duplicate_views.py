@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.core.forms import STALE_MESSAGE, BaseForm, ServiceError
+from app.core.forms import BaseForm
 from app.core.pagination import Page, page_number
 from app.core.params import whole_number
 from app.core.permissions import IsBureau, requires
 from app.core.scoping import get_or_404
-from app.extensions import db
+from app.core.unit_of_work import attempt
 from app.projects.duplicates import duplicate_groups, merge, merge_preview
 from app.projects.models import Project
 from app.projects.stages import STAGES
@@ -35,7 +34,8 @@ class MergeForm(BaseForm):
 
 
 def same_investor(one: Project, other: Project) -> bool:
-    """True when the two are duplicates by DOMAIN.md: same USCC or same normalised name."""
+    """True when the two are duplicates: same USCC or same normalised name (docs/domain.md,
+    "Duplicates")."""
     same_code = bool(one.uscc) and one.uscc == other.uscc
     return same_code or one.investor_key == other.investor_key
 
@@ -94,22 +94,15 @@ def merge_pair():
             form.keep.errors = [*form.keep.errors, "请选择保留哪一条记录"]
         else:
             keep, gone = (one, other) if form.keep.data == str(one.id) else (other, one)
-            try:
-                moved = merge(keep, gone, form.reason.data, current_user)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                general = form.apply_errors(error)
-            except StaleDataError:
-                db.session.rollback()
-                general = [STALE_MESSAGE]
-            else:
+            outcome = attempt(lambda: merge(keep, gone, form.reason.data, current_user), form)
+            if outcome:
                 flash(
                     f"已将“{gone.name}”（{gone.unit.name}）合并到“{keep.name}”"
-                    f"（{keep.unit.name}），移动记录 {moved} 条",
+                    f"（{keep.unit.name}），移动记录 {outcome.value} 条",
                     "success",
                 )
                 return redirect(url_for("projects.detail", project_id=keep.id))
+            general = outcome.general
     elif request.method == "POST" and not form.keep.data:
         form.keep.errors = [*form.keep.errors, "请选择保留哪一条记录"]
     return render_template(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import UniqueConstraint, func, inspect, or_, select
 
-from app.core import history
+from app.core import history, scoping
 from app.core.db import Base, utcnow
 from app.core.forms import ServiceError
 from app.extensions import db
@@ -15,17 +16,33 @@ from app.projects.models import Project
 from app.projects.names import search_text
 from app.units.models import Unit
 
+# What a user learns about another unit's duplicate, which they may not see: its unit's name.
+OTHER_UNITS_PROJECT = "已有同一投资方的项目，请与该单位或投资促进局核实"
+DUPLICATE_DETECTION = "duplicate detection searches every unit"
+
 
 @dataclass(frozen=True)
 class Match:
-    """Another project that looks like the same investor."""
+    """Another project that looks like the same investor. For a project the actor may not see
+    (another unit's), only its unit: no id, name, investor or USCC agreement."""
 
-    project_id: int
-    name: str
-    investor_name: str
     unit_name: str
     unit_id: int
-    same_uscc: bool
+    project_id: int | None = None
+    name: str = ""
+    investor_name: str = ""
+    same_uscc: bool = False
+
+    @property
+    def redacted(self) -> bool:
+        return self.project_id is None
+
+    @property
+    def note(self) -> str:
+        """The line a screen or an import message shows for the match."""
+        if self.redacted:
+            return f"{self.unit_name}{OTHER_UNITS_PROJECT}"
+        return f"{self.unit_name}：{self.name}（{self.investor_name}）"
 
 
 class DuplicateFound(ServiceError):
@@ -33,7 +50,7 @@ class DuplicateFound(ServiceError):
 
     def __init__(self, matches: list[Match]):
         self.matches = matches
-        names = "、".join(f"{m.unit_name}" for m in matches[:5])
+        names = "、".join(dict.fromkeys(m.unit_name for m in matches[:5]))
         super().__init__({"": f"疑似重复：{names} 已登记同一投资方的项目，请核实后确认保存"})
 
 
@@ -41,8 +58,38 @@ def _active():
     return (Project.deleted_at.is_(None),)
 
 
-def find_duplicates(investor_key: str, code: str | None, exclude: int | None = None) -> list[Match]:
-    """Projects (any unit) with the same USCC or the same normalised investor name."""
+def visible_project_ids(actor: Any, ids: Iterable[int] | None = None) -> set[int] | None:
+    """Of these projects (or of all live ones), those the actor may see; None: every one."""
+    if scoping.sees_whole_district(actor):
+        return None
+    stmt = select(Project.id).where(scoping.scope_condition(Project, actor), *_active())
+    if ids is not None:
+        ids = list(ids)
+        if not ids:
+            return set()
+        stmt = stmt.where(Project.id.in_(ids))
+    return set(db.session.scalars(stmt))
+
+
+def as_seen_by(actor: Any, matches: list[Match]) -> list[Match]:
+    """The matches as the actor may learn them: another unit's only by its unit's name, once."""
+    visible = visible_project_ids(actor, [m.project_id for m in matches if m.project_id])
+    shown: list[Match] = []
+    redacted_units: set[int] = set()
+    for match in matches:
+        if visible is None or match.project_id in visible:
+            shown.append(match)
+        elif match.unit_id not in redacted_units:
+            redacted_units.add(match.unit_id)
+            shown.append(Match(match.unit_name, match.unit_id))
+    return shown
+
+
+def find_duplicates(
+    investor_key: str, code: str | None, actor: Any, exclude: int | None = None
+) -> list[Match]:
+    """Projects of any unit with the same USCC or normalised investor name, as the actor may
+    learn of them (`as_seen_by`)."""
     conditions = [Project.investor_key == investor_key] if investor_key else []
     if code:
         conditions.append(Project.uscc == code)
@@ -57,10 +104,14 @@ def find_duplicates(investor_key: str, code: str | None, exclude: int | None = N
     )
     if exclude:
         stmt = stmt.where(Project.id != exclude)
-    return [
-        Match(r[0], r[1], r[2], r[4], r[5], bool(code) and r[3] == code)
-        for r in db.session.execute(stmt)
-    ]
+    with scoping.district_wide(DUPLICATE_DETECTION):
+        rows = db.session.execute(stmt).all()
+    found = [
+        Match(r[4], r[5], project_id=r[0], name=r[1], investor_name=r[2],
+              same_uscc=bool(code) and r[3] == code)
+        for r in rows
+    ]  # fmt: skip
+    return as_seen_by(actor, found)
 
 
 def duplicate_groups() -> list[list[Project]]:

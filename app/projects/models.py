@@ -197,7 +197,10 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
         Index("ix_follow_ups_due", "user_id", "next_due_on"),
     )
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), nullable=False, index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
     happened_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -11,7 +11,8 @@ from pypinyin.constants import RE_HANS
 
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司")
 _BRACKETS_AND_SPACES = re.compile(r"[\s()（）\[\]【】〔〕<>《》]")
-# pypinyin reads some place names wrongly (PITFALLS.md); the bureau's own corrections.
+# pypinyin reads some place names wrongly (docs/pitfalls.md, "Search in Chinese"); the bureau's
+# own corrections.
 PINYIN_ALIASES = {"单县": "sx", "六安": "la", "蚌埠": "bb", "长沙": "cs", "重庆": "cq"}
 
 

@@ -89,6 +89,10 @@ class ProjectFilters:
             out[f.name] = "1" if value is True else str(value)
         return out
 
+    def args_with(self, **changes: str) -> dict[str, str]:
+        """The filters as arguments with some replaced (a board column's link sets `stage`)."""
+        return {**self.to_args(), **changes}
+
 
 def _day(raw: Any) -> date | None:
     """An ISO date from a query string (2000..2100), or None."""
@@ -179,7 +183,9 @@ def project_statement(actor: Any, f: ProjectFilters) -> Select:
 
 
 def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
-    """Per stage: exact count and summed planned investment of the filtered projects."""
+    """Per stage: exact count and summed planned investment of the filtered projects.
+
+    Every filter of the list applies, `stage` included: the other columns are then empty."""
     stmt = apply_filters(
         select(
             Project.stage_order,
@@ -187,7 +193,6 @@ def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
             func.coalesce(func.sum(Project.planned_investment), 0),
         ),
         f,
-        with_stage=False,
     )
     stmt = apply_scope(stmt, Project, actor).group_by(Project.stage_order)
     totals = {row[0]: (row[1], row[2]) for row in db.session.execute(stmt)}
@@ -204,7 +209,9 @@ def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
 def board_cards(
     actor: Any, f: ProjectFilters, stage_order: int, offset: int = 0, limit: int = 50
 ) -> list[Project]:
-    """One column's cards, longest in the stage first."""
+    """One column's cards, longest in the stage first (none when `stage` names another)."""
+    if f.stage and BY_KEY[f.stage].order != stage_order:
+        return []
     stmt = apply_filters(scoped_select(Project, actor), f, with_stage=False)
     stmt = (
         stmt.where(Project.stage_order == stage_order)

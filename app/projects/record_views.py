@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import phones, security_log
-from app.core.forms import STALE_MESSAGE, ServiceError, read_wan, safe_next
+from app.core.forms import read_wan, safe_next
 from app.core.pagination import page_number, paginate
-from app.core.permissions import IsBureauOrAdmin, ReadsBusinessData, WritesBusinessData, requires
+from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
+from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
 from app.projects import access, contacts, queries, services
@@ -45,7 +45,8 @@ def advance(project_id: int, stage_key: str):
     form = AdvanceForm()
     general = []
     if form.validate_on_submit():
-        try:
+
+        def advance_project():
             contract = read_wan(form.contract_wan) if stage.key == "signed" else None
             services.advance(
                 project,
@@ -56,13 +57,12 @@ def advance(project_id: int, stage_key: str):
                 code=form.uscc.data,
                 reason=form.reason.data,
             )
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
+
+        outcome = attempt(advance_project, form)
+        if outcome:
             flash(f"“{project.name}”已推进到{stage.label}", "success")
             return _back(project)
+        general = outcome.general
     return render_template(
         "projects/advance.html",
         form=form,
@@ -74,32 +74,29 @@ def advance(project_id: int, stage_key: str):
 
 
 @bp.route("/<int:project_id>/correct", methods=["GET", "POST"])
-@requires(IsBureauOrAdmin)
+@requires(IsBureau)
 def correct(project_id: int):
     """The bureau corrects or clears a milestone date, with a reason."""
     project = get_or_404(Project, project_id, current_user)
     form = CorrectForm(version=project.version)
     general = []
     if form.validate_on_submit():
-        try:
-            services.correct_milestone(
+        outcome = attempt(
+            lambda: services.correct_milestone(
                 project,
                 form.field.data,
                 form.on.data,
                 form.reason.data,
                 current_user,
                 request.form.get("version"),
-            )
-            db.session.commit()
-        except (ServiceError, StaleDataError) as error:
-            db.session.rollback()
-            general = (
-                [STALE_MESSAGE] if isinstance(error, StaleDataError) else form.apply_errors(error)
-            )
-            form.version.data = db.session.get(Project, project_id).version
-        else:
+            ),
+            form,
+        )
+        if outcome:
             flash("里程碑已更正，原因已记入历史", "success")
             return _back(project)
+        general = outcome.general
+        form.version.data = db.session.get(Project, project_id).version
     return render_template("projects/correct.html", form=form, project=project, general=general)
 
 
@@ -111,15 +108,14 @@ def drop(project_id: int):
     form = DropForm()
     general = []
     if form.validate_on_submit():
-        try:
-            services.drop_project(project, form.on.data, form.reason.data, current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
+        outcome = attempt(
+            lambda: services.drop_project(project, form.on.data, form.reason.data, current_user),
+            form,
+        )
+        if outcome:
             flash("项目已终止，保留在历史和签约批次统计中", "success")
             return _back(project)
+        general = outcome.general
     return render_template("projects/drop.html", form=form, project=project, general=general)
 
 
@@ -129,7 +125,6 @@ def restore(project_id: int):
     """Bring a dropped project back."""
     project = _editable(project_id)
     services.restore_project(project, current_user)
-    db.session.commit()
     flash("项目已恢复", "success")
     return _back(project)
 
@@ -167,18 +162,18 @@ def _contact_form(project: Project, contact: ProjectContact | None):
         form.phone.data = phones.display(contact.phone)
     general = []
     if form.validate_on_submit():
-        try:
-            if contact is None:
-                contacts.add_contact(project, _contact_data(form), current_user)
-            else:
-                contacts.update_contact(contact, _contact_data(form), current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
+        if contact is None:
+            outcome = attempt(
+                lambda: contacts.add_contact(project, _contact_data(form), current_user), form
+            )
         else:
+            outcome = attempt(
+                lambda: contacts.update_contact(contact, _contact_data(form), current_user), form
+            )
+        if outcome:
             flash("联系人已保存", "success")
             return redirect(url_for("projects.detail", project_id=project.id) + "#contacts")
+        general = outcome.general
     return render_template(
         "projects/contact_form.html", form=form, project=project, contact=contact, general=general
     )
@@ -193,7 +188,6 @@ def contact_delete(project_id: int, contact_id: int):
     if contact.project_id != project.id:
         abort(404)
     contacts.remove_contact(contact, current_user)
-    db.session.commit()
     flash("联系人已删除", "success")
     return redirect(url_for("projects.detail", project_id=project.id) + "#contacts")
 
@@ -214,7 +208,6 @@ def contact_reveal(project_id: int, contact_id: int):
         project_id=project.id,
         contact_id=contact.id,
     )
-    db.session.commit()
     return render_template("projects/_phone.html", phone=phones.display(contact.phone))
 
 
@@ -225,23 +218,19 @@ def follow_up_new(project_id: int):
     project = _editable(project_id)
     form = FollowUpForm()
     if form.validate_on_submit():
-        try:
-            contacts.add_follow_up(
-                project,
-                contacts.FollowUpData(
-                    happened_on=form.happened_on.data,
-                    kind=form.kind.data,
-                    summary=form.summary.data,
-                    next_step=form.next_step.data,
-                    next_due_on=form.next_due_on.data,
-                ),
-                current_user,
-            )
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            form.apply_errors(error)
-        else:
+        data = contacts.FollowUpData(
+            happened_on=form.happened_on.data,
+            kind=form.kind.data,
+            summary=form.summary.data,
+            next_step=form.next_step.data,
+            next_due_on=form.next_due_on.data,
+        )
+        if attempt(
+            lambda: contacts.add_follow_up(
+                project, data, current_user, submission_id=form.submission_id.data
+            ),
+            form,
+        ):
             flash("跟进记录已保存", "success")
             return redirect(url_for("projects.detail", project_id=project.id) + "#follow-ups")
     return render_detail(project, follow_up_form=form)

@@ -1,4 +1,5 @@
-"""Substring search in projects.search_text, indexed on both databases (PITFALLS.md).
+"""Substring search in search_text, indexed on both databases (docs/pitfalls.md, "Search in
+Chinese").
 
 The answer is always exactly that of `search_text LIKE '%needle%'`; an index only narrows the
 rows the LIKE is checked on:

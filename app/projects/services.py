@@ -173,7 +173,9 @@ def create_project(
     if errors:
         raise ServiceError(errors)
     if not confirm_duplicate:
-        matches = find_duplicates(normalise_investor(data.investor_name), uscc.normalise(data.uscc))
+        matches = find_duplicates(
+            normalise_investor(data.investor_name), uscc.normalise(data.uscc), actor
+        )
         if matches:
             raise DuplicateFound(matches)
     project = Project(submission_id=submission_id, created_by_id=getattr(actor, "id", None))
@@ -207,7 +209,9 @@ def update_project(
     if errors:
         raise ServiceError(errors)
     if not confirm_duplicate:
-        matches = find_duplicates(normalise_investor(data.investor_name), code, exclude=project.id)
+        matches = find_duplicates(
+            normalise_investor(data.investor_name), code, actor, exclude=project.id
+        )
         if matches:
             raise DuplicateFound(matches)
     _apply(project, data)

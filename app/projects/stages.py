@@ -1,4 +1,4 @@
-"""The stages of DOMAIN.md, derived from milestone dates, and their time limits."""
+"""Stages from milestone dates, and their time limits (docs/domain.md, "Milestones and stages")."""
 
 from __future__ import annotations
 

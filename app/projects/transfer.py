@@ -11,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core import cells, history, uscc
+from app.core import cells, history, scoping, uscc
 from app.core.cells import CellError, CheckedRows, RowError
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Column, Sheet, Table
 from app.events.models import PromotionEvent
 from app.extensions import db
 from app.leaders.models import Leader
+from app.projects.duplicates import DUPLICATE_DETECTION, Match, visible_project_ids
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor
 from app.projects.queries import ProjectFilters, project_statement
@@ -195,32 +196,47 @@ def _service_problems(data: ProjectData, actor: Any, errors: dict) -> None:
 
 @dataclass
 class _Known:
-    """Live projects already recorded, by (name, investor) and by investor or USCC."""
+    """Live projects already recorded, by (name, investor) and by investor or USCC, each as
+    the importing actor may learn of it (duplicates.as_seen_by: another unit's by its unit)."""
 
-    by_pair: dict[tuple[str, str], str]
-    by_investor: dict[str, str]
-    by_code: dict[str, str]
+    by_pair: dict[tuple[str, str], Match]
+    by_investor: dict[str, Match]
+    by_code: dict[str, Match]
 
 
-def _known() -> _Known:
-    rows = db.session.execute(
-        select(Project.name, Project.investor_key, Project.uscc, Unit.name)
-        .join(Unit, Unit.id == Project.unit_id)
-        .where(Project.deleted_at.is_(None))
-    )
+def _known(actor: Any) -> _Known:
+    with scoping.district_wide(DUPLICATE_DETECTION):
+        rows = db.session.execute(
+            select(Project.id, Project.name, Project.investor_key, Project.uscc, Unit.name,
+                   Unit.id)
+            .join(Unit, Unit.id == Project.unit_id)
+            .where(Project.deleted_at.is_(None))
+        ).all()  # fmt: skip
+    visible = visible_project_ids(actor)
     known = _Known({}, {}, {})
-    for name, investor, code, unit in rows:
-        known.by_pair[(name_key(name), investor)] = unit
-        known.by_investor.setdefault(investor, unit)
+    for project_id, name, investor, code, unit, unit_id in rows:
+        seen = visible is None or project_id in visible
+        match = Match(unit, unit_id, project_id, name) if seen else Match(unit, unit_id)
+        known.by_pair[(name_key(name), investor)] = match
+        known.by_investor.setdefault(investor, match)
         if code:
-            known.by_code.setdefault(code, unit)
+            known.by_code.setdefault(code, match)
     return known
+
+
+SIMILAR = "已登记同一投资方的项目"
+
+
+def _already_recorded(match: Match) -> str:
+    if match.redacted:
+        return f"{match.note}，不能重复导入"
+    return f"系统中已有该项目（同名同投资方，{match.unit_name}），不能重复导入"
 
 
 def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
     """Check every row; the result lists every problem and what would be written."""
     refs = References()
-    known = _known()
+    known = _known(actor)
     seen_pair: dict[tuple[str, str], int] = {}
     seen_investor: dict[str, int] = {}
     items, problems, warnings, preview = [], [], [], []
@@ -235,15 +251,12 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
                     "项目名称", f"与第 {seen_pair[pair]} 行是同一项目（同名同投资方）"
                 )
             elif pair in known.by_pair:
-                errors.setdefault(
-                    "项目名称",
-                    f"系统中已有该项目（同名同投资方，{known.by_pair[pair]}），不能重复导入",
-                )
+                errors.setdefault("项目名称", _already_recorded(known.by_pair[pair]))
             else:
                 similar = known.by_investor.get(pair[1]) or known.by_code.get(data.uscc or "")
                 if similar:
                     warnings.append(
-                        RowError(number, "投资方", f"疑似重复：{similar} 已登记同一投资方的项目")
+                        RowError(number, "投资方", f"疑似重复：{similar.unit_name} {SIMILAR}")
                     )
                 elif pair[1] in seen_investor:
                     warnings.append(

@@ -7,7 +7,6 @@ import uuid
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core import phones
 from app.core.forms import STALE_MESSAGE, ServiceError, choices, read_wan
@@ -16,6 +15,7 @@ from app.core.panels import panels_for
 from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
+from app.core.unit_of_work import Outcome, attempt
 from app.extensions import db
 from app.projects import access, queries, services
 from app.projects.duplicates import DuplicateFound
@@ -132,8 +132,11 @@ def board_more(stage_order: int):
     )
 
 
-def _duplicate_context(error: DuplicateFound) -> list:
-    return error.matches
+def _refusal(outcome: Outcome) -> tuple[list, list]:
+    """(general messages, likely duplicates) of a refused save: a duplicate asks to confirm."""
+    if isinstance(outcome.error, DuplicateFound):
+        return [], outcome.error.matches
+    return outcome.general, []
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -159,28 +162,25 @@ def create():
         if earlier is not None:
             return redirect(url_for("projects.detail", project_id=earlier.id))
         try:
-            project = services.create_project(
-                _data(form),
-                current_user,
-                submission_id=form.submission_id.data or None,
-                confirm_duplicate=form.confirm_duplicate.data,
+            outcome = attempt(
+                lambda: services.create_project(
+                    _data(form),
+                    current_user,
+                    submission_id=form.submission_id.data or None,
+                    confirm_duplicate=form.confirm_duplicate.data,
+                ),
+                form,
             )
-            db.session.commit()
-        except DuplicateFound as error:
-            db.session.rollback()
-            duplicates = _duplicate_context(error)
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        except IntegrityError:
+        except IntegrityError:  # the same submission saved by a concurrent request
             db.session.rollback()
             earlier = services.project_by_submission(form.submission_id.data or "")
             if earlier is None:
                 raise
             return redirect(url_for("projects.detail", project_id=earlier.id))
-        else:
-            flash(f"已登记项目“{project.name}”", "success")
-            return redirect(url_for("projects.detail", project_id=project.id))
+        if outcome:
+            flash(f"已登记项目“{outcome.value.name}”", "success")
+            return redirect(url_for("projects.detail", project_id=outcome.value.id))
+        general, duplicates = _refusal(outcome)
     return render_template(
         "projects/form.html", form=form, general=general, duplicates=duplicates, project=None
     )
@@ -198,28 +198,23 @@ def edit(project_id: int):
         form.planned_wan.data = f"{project.planned_wan:.2f}"
     general, duplicates, stale = [], [], None
     if form.validate_on_submit():
-        try:
-            services.update_project(
+        outcome = attempt(
+            lambda: services.update_project(
                 project,
                 _data(form),
                 current_user,
                 request.form.get("version"),  # never the record's own version
                 confirm_duplicate=form.confirm_duplicate.data,
-            )
-            db.session.commit()
-        except DuplicateFound as error:
-            db.session.rollback()
-            duplicates = _duplicate_context(error)
-        except (ServiceError, StaleDataError) as error:
-            db.session.rollback()
-            message = STALE_MESSAGE if isinstance(error, StaleDataError) else None
-            general = [message] if message else form.apply_errors(error)
-            if STALE_MESSAGE in general:
-                stale = db.session.get(Project, project_id)
-                form.version.data = stale.version
-        else:
+            ),
+            form,
+        )
+        if outcome:
             flash("项目已保存", "success")
             return redirect(url_for("projects.detail", project_id=project.id))
+        general, duplicates = _refusal(outcome)
+        if STALE_MESSAGE in general:
+            stale = db.session.get(Project, project_id)
+            form.version.data = stale.version
     return render_template(
         "projects/form.html",
         form=form,

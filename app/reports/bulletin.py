@@ -17,14 +17,15 @@ from flask import current_app
 
 from app.core import word
 from app.core.dates import today
-from app.core.money import format_yi
+from app.core.money import format_wan, format_yi
 from app.core.spreadsheets import Column, Sheet, Styled, write_workbook
 from app.reports import snapshot
-from app.reports.bulletin_tables import DASH, BulletinTable, all_tables
+from app.reports.bulletin_tables import DASH, BulletinTable, all_tables, statement_table
 from app.reports.closing import IssuedFiles
 from app.reports.dashboard import Dashboard, build
 from app.reports.figures import targets as target_figures
 from app.reports.figures import trips as trip_figures
+from app.reports.figures.funds_statement import FundsStatement, funds_statement
 from app.reports.figures.period import Period
 
 DEFAULT_ISSUER = "区投资促进局"
@@ -41,6 +42,7 @@ class Bulletin:
     issued_on: date
     paragraphs: list[str]
     tables: list[BulletinTable]
+    statement: FundsStatement | None = None
 
     @property
     def period(self) -> Period:
@@ -188,11 +190,23 @@ def _attention(dash: Dashboard) -> str:
     )
 
 
-def paragraphs(dash: Dashboard) -> list[str]:
+def _statement(statement: FundsStatement) -> str:
+    """到位资金情况表 in a sentence: 履约项目, by origin, 亿元以上."""
+    total, big = statement.total, statement.big
+    text = f"全区履约项目{total.projects}个，其中本期新签约{total.new_projects}个"
+    parts = [r.phrase for r in statement.by_origin if r.amount]
+    if parts:
+        text += "；按资金来源，" + "，".join(parts)
+    if big.amount:
+        text += f"；亿元以上项目到位资金{format_wan(big.amount)}万元，占{big.share}%"
+    return text + "。"
+
+
+def paragraphs(dash: Dashboard, statement: FundsStatement | None = None) -> list[str]:
     """The summary as the bulletin's opening paragraphs, figures written out in sentences."""
     return [
         _signing(dash) + _landing(dash),
-        _funds(dash) + _units(dash),
+        _funds(dash) + (_statement(statement) if statement else "") + _units(dash),
         _trips(dash),
         _attention(dash),
     ]
@@ -202,13 +216,18 @@ def make_bulletin(actor: Any, period: Period, on: date | None = None) -> Bulleti
     """The bulletin of the period as the actor sees it, dated today."""
     on = on or today()
     dash = build(actor, period, on)
+    statement = funds_statement(actor, period, on)
     limit = int(current_app.config.get("BULLETIN_DOCX_ROWS", DEFAULT_DOCX_ROWS))
+    issuer = current_app.config.get("BULLETIN_ISSUER", DEFAULT_ISSUER)
+    tables = all_tables(actor, dash, on, limit)
+    tables.insert(1, statement_table(statement, issuer))  # after the units' targets
     return Bulletin(
         dashboard=dash,
-        issuer=current_app.config.get("BULLETIN_ISSUER", DEFAULT_ISSUER),
+        issuer=issuer,
         issued_on=on,
-        paragraphs=paragraphs(dash),
-        tables=all_tables(actor, dash, on, limit),
+        paragraphs=paragraphs(dash, statement),
+        tables=tables,
+        statement=statement,
     )
 
 
@@ -219,6 +238,8 @@ def cell_text(kind: str, value: Any) -> str:
     """A value as printed in a Word table."""
     if value is None:
         return DASH if kind in ("percent", "points", "money") else ""
+    if value == "":  # a group's heading row
+        return ""
     if kind == "money":
         return f"{value:,.2f}"
     if kind == "percent":
@@ -337,7 +358,7 @@ def xlsx_bytes(bulletin: Bulletin) -> tuple[bytes, int]:
 def issued_files(bulletin: Bulletin) -> IssuedFiles:
     """Both files of the bulletin and the key figures they state, as a close keeps them."""
     workbook, rows = xlsx_bytes(bulletin)
-    figures = snapshot.snapshot(bulletin.dashboard)
+    figures = snapshot.snapshot(bulletin.dashboard, bulletin.statement)
     figures["paragraphs"] = bulletin.paragraphs
     figures["rows"] = {"docx": sum(len(t.rows) for t in bulletin.tables), "xlsx": rows}
     return IssuedFiles(

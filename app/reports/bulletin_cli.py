@@ -14,6 +14,7 @@ import click
 from flask.cli import with_appcontext
 
 from app.core import security_log
+from app.core.unit_of_work import transactional
 from app.extensions import db
 from app.reports import bulletin as bulletins
 from app.reports import closing
@@ -57,6 +58,7 @@ def _folder(raw: str | None) -> Path:
 @click.option("--year", "raw_year", help="年份，例如 2026")
 @click.option("--month", "raw_month", help="截至月份 1—12（通报覆盖 1 月至该月）")
 @click.option("--out", "raw_out", help="输出目录（不存在则创建）")
+@transactional
 def bulletin_command(raw_year, raw_month, raw_out):
     """Write the month's bulletin (.docx) and its tables (.xlsx) into a folder."""
     period = _period(raw_year, raw_month)
@@ -85,7 +87,6 @@ def bulletin_command(raw_year, raw_month, raw_out):
                 "via": "cli"},
         rows=rows,
     )  # fmt: skip
-    db.session.commit()
     click.echo(f"{period.label}通报：{state}")
     for path in paths:
         click.echo(str(path.resolve()))

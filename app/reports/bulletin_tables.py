@@ -14,6 +14,7 @@ from sqlalchemy import Select
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Sheet
 from app.extensions import db
+from app.funds.exports import statement_sheet
 from app.projects.stages import BY_KEY as STAGE_BY_KEY
 from app.reports.figures import attention
 from app.reports.figures import targets as target_figures
@@ -360,6 +361,43 @@ def commitments_table(actor: Any, on: date, limit: int) -> BulletinTable:
         table.rows.append(
             [n, c.project.name, c.promise, c.delivering_unit.name, c.due_on, (on - c.due_on).days]
         )
+    return table
+
+
+STATEMENT_COLUMNS = [
+    Col("项目", "text", 40), Col("履约项目（个）", "int", 24), Col("其中新签约（个）", "int", 24),
+    Col("到位资金（万元）", "money", 34), Col("占比", "percent", 24),
+    Col("年度目标（万元）", "money", 34), Col("完成率", "percent", 24),
+    Col("落后时间进度（百分点）", "points", 30),
+]  # fmt: skip
+
+
+def statement_table(statement: Any, issuer: str) -> BulletinTable:
+    """到位资金情况表: by origin, industry, 亿元以上 and in total, then by unit."""
+    table = BulletinTable(
+        "funds_statement",
+        "到位资金情况",
+        "招商引资到位资金情况表",
+        "到位资金情况表",
+        STATEMENT_COLUMNS,
+        sheet=statement_sheet(statement, issuer),
+        note=(
+            f"注：{statement.period.as_of_label()}，只计已核实资金。履约项目为本期有到位资金的项目，"
+            "新签约为本期签约的项目；落后时间进度为正数表示落后、负数表示超进度。"
+        ),
+    )
+    group = None
+    for r in statement.rows:
+        if r.group != group and r is not statement.total:
+            table.rows.append([r.group] + [""] * (len(STATEMENT_COLUMNS) - 1))
+            table.fills.append(["F2F2F2"] * len(STATEMENT_COLUMNS))
+        group = r.group
+        label = r.label if r is statement.total else "　" + r.label
+        table.rows.append(
+            [label, r.projects, r.new_projects, yuan_to_wan(r.amount), r.share,
+             None if r.target is None else yuan_to_wan(r.target), r.rate, r.lag]
+        )  # fmt: skip
+        table.fills.append([None] * len(STATEMENT_COLUMNS))
     return table
 
 

@@ -9,14 +9,14 @@ import io
 
 from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
 
 from app.core import security_log
 from app.core.dates import today
-from app.core.forms import BaseForm, ServiceError
+from app.core.forms import BaseForm
 from app.core.permissions import IsBureau, has_role, requires
+from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
 from app.reports import bulletin as bulletins
@@ -106,7 +106,6 @@ def download():
                 "issued": not live},
         rows=rows,
     )  # fmt: skip
-    db.session.commit()
     return send_file(io.BytesIO(data), mimetype=MIMETYPES[kind], as_attachment=True,
                      download_name=name)  # fmt: skip
 
@@ -127,18 +126,16 @@ def close():
             for message in messages:
                 flash(message, "warning")
         return redirect(back)
-    try:
+
+    def close_month():
         issued = bulletins.issued_files(bulletins.make_bulletin(current_user, period, on))
         closing.close_month(current_user, period, issued, on)
-        db.session.commit()
-    except ServiceError as refusal:
-        db.session.rollback()
-        for message in refusal.errors.values():
-            flash(message, "warning")
-        return redirect(back)
-    except IntegrityError:  # closed by someone else a moment earlier
-        db.session.rollback()
-        flash(f"{period.year}年{period.month}月已经月结，不能重复月结", "warning")
+
+    # A conflict: closed by someone else a moment earlier.
+    already = f"{period.year}年{period.month}月已经月结，不能重复月结"
+    outcome = attempt(close_month, conflict=already)
+    if not outcome:
+        outcome.flash_refusal("warning")
         return redirect(back)
     flash(f"已月结：{period.label}通报已保存，今后下载即为印发时的文件", "success")
     return redirect(back)

@@ -1,5 +1,6 @@
-"""Month close (月结, DOMAIN.md): closing a month with its issued bulletin, the guard that later
-changes to a closed month need a reason, and the issued-against-live comparison.
+"""Month close (月结, docs/domain.md, "Month close"): closing a month with its issued bulletin,
+the guard that later changes to a closed month need a reason, and the issued-against-live
+comparison.
 
 A month M of year Y, once closed, fixes the figures of months 1..M of Y as issued. A change
 dated in month m of Y therefore touches every closed month M ≥ m of that year."""

@@ -109,9 +109,27 @@ def unit_figures(dash: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def snapshot(dash: Any) -> dict[str, Any]:
-    """The JSON kept with a closed month."""
-    return {
+def statement_rows(statement: Any) -> list[dict[str, Any]]:
+    """The 到位资金情况表 as issued: every row's counts, amounts (元) and rates as text."""
+    return [
+        {
+            "group": r.group,
+            "label": r.label,
+            "projects": r.projects,
+            "new_projects": r.new_projects,
+            "amount": r.amount,
+            "share": _decimal(r.share),
+            "target": r.target,
+            "rate": _decimal(r.rate),
+            "lag": _decimal(r.lag),
+        }
+        for r in statement.rows
+    ]
+
+
+def snapshot(dash: Any, statement: Any = None) -> dict[str, Any]:
+    """The JSON kept with a closed month (with the 到位资金情况表 when the bulletin has one)."""
+    kept = {
         "version": SNAPSHOT_VERSION,
         "year": dash.period.year,
         "month": dash.period.month,
@@ -127,6 +145,9 @@ def snapshot(dash: Any) -> dict[str, Any]:
         ],
         "units": unit_figures(dash),
     }
+    if statement is not None:
+        kept["statement"] = statement_rows(statement)
+    return kept
 
 
 @dataclass(frozen=True)

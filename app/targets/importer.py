@@ -8,7 +8,7 @@ from typing import Any
 from app.core.cells import CellError, RowError, parse_amount, text
 from app.core.money import wan_to_yuan
 from app.core.spreadsheets import SpreadsheetError, read_table
-from app.targets.models import MEASURES, Measure
+from app.targets.models import BY_KEY, MEASURES, Measure, origin_problems
 from app.targets.services import MAX_COUNT, MAX_WAN, Values, targets_of_year
 from app.units.queries import unit_by_name
 
@@ -96,6 +96,8 @@ def parse_sheet(data: bytes, filename: str, year: int) -> Parsed:
                 row[measure.key] = _cell(measure, table.get(cells, measure.header))
             except CellError as error:
                 result.errors.append(RowError(number, measure.header, str(error)))
+        for key, problem in origin_problems(row).items():
+            result.errors.append(RowError(number, BY_KEY[key].header, problem))
         result.values[unit.id] = row
     if result.errors:
         result.values = {}

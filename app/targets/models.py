@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import Base, TimestampMixin, VersionedMixin
+from app.core.money import format_wan
 from app.core.scoping import UnitScoped
 from app.units.models import Unit
 
@@ -53,8 +54,35 @@ MEASURES: tuple[Measure, ...] = (
     Measure("started_count", "开工项目", "开工项目", False),
 )
 BY_KEY = {m.key: m for m in MEASURES}
-FUNDS_KEY = "funds_total"  # the measure units are ranked by (DOMAIN.md)
+FUNDS_KEY = "funds_total"  # the measure units are ranked by (docs/domain.md, "Ranking and 红黑榜")
 OPTIONAL_KEYS = frozenset(m.key for m in MEASURES if m.origin)  # shown only where set
+
+
+ORIGIN_KEYS = tuple(m.key for m in MEASURES if m.origin)
+
+
+def origin_problems(values: dict[str, int | None]) -> dict[str, str]:
+    """Per-origin funds targets above the unit's total funds target, by measure key."""
+    total = values.get(FUNDS_KEY)
+    if not total:
+        return {}
+    return {
+        key: f"{BY_KEY[key].label}目标不能大于到位资金总目标（{format_wan(total)} 万元）"
+        for key in ORIGIN_KEYS
+        if (values.get(key) or 0) > total
+    }
+
+
+def origin_note(values: dict[str, int | None]) -> str | None:
+    """"分来源目标合计 N 万元，与到位资金总目标 M 万元不一致" when set origins do not add up."""
+    total = values.get(FUNDS_KEY)
+    parts = [values.get(k) for k in ORIGIN_KEYS if values.get(k)]
+    if not total or not parts or sum(parts) == total:
+        return None
+    return (
+        f"分来源目标合计 {format_wan(sum(parts))} 万元，"
+        f"与到位资金总目标 {format_wan(total)} 万元不一致"
+    )
 
 
 def _nonnegative(column: str) -> CheckConstraint:
@@ -106,6 +134,12 @@ class Target(UnitScoped, TimestampMixin, VersionedMixin, Base):
     @property
     def claimed(self) -> bool:
         return self.claimed_at is not None
+
+    @property
+    def origin_note(self) -> str | None:
+        """Where per-origin funds targets are set but do not add up to the total, say so (a
+        city may hand down only some origins, so this is a note, not an error)."""
+        return origin_note({m.key: self.value(m.key) for m in MEASURES})
 
     def history_label(self) -> str:
         return f"{self.year}年目标任务（单位 {self.unit_id}）"

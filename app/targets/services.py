@@ -11,8 +11,9 @@ from app.core import history
 from app.core.db import utcnow
 from app.core.forms import ServiceError
 from app.core.money import parse_wan, wan_to_yuan
+from app.core.params import whole_number
 from app.extensions import db
-from app.targets.models import MEASURES, Target
+from app.targets.models import MEASURES, Target, origin_problems
 from app.units.models import Unit
 
 MAX_WAN = Decimal("100000000")  # 1 万亿元: catches a typo in 元 instead of 万元
@@ -31,9 +32,11 @@ def parse_count(raw: str) -> int | None:
         raise ValueError("目标不能为负数")
     if text.endswith(".0"):
         text = text[:-2]
-    if not text.isdigit():
+    value = whole_number(text)  # "²".isdigit() is True, yet int("²") fails
+    if value is None and text.isascii() and text.isdigit():
+        raise ValueError("个数过大，请核对")
+    if value is None:
         raise ValueError(f"“{raw.strip()}”不是整数（个数）")
-    value = int(text)
     if value > MAX_COUNT:
         raise ValueError("个数过大，请核对")
     return value
@@ -98,6 +101,8 @@ def set_targets(
             errors[f"unit-{unit_id}"] = "单位不存在"
         elif _stale(target, values[unit_id], versions, unit_id):
             errors[f"unit-{unit_id}"] = STALE_ROW
+        for key, problem in origin_problems(values[unit_id]).items():
+            errors[f"t-{unit_id}-{key}"] = problem
     if errors:
         raise ServiceError(errors)
     changed = 0

@@ -7,9 +7,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.core.dates import today
-from app.core.forms import ServiceError
 from app.core.money import yuan_to_wan
 from app.core.permissions import IsBureau, requires
+from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
 from app.imports.exports import send_workbook
@@ -86,15 +86,13 @@ def grid():
         cells = {**_cells(targets, units), **cells}
         versions.update(posted_versions)
         if not errors:
-            try:
-                changed = services.set_targets(year, values, current_user, posted_versions)
-                db.session.commit()
-            except ServiceError as error:
-                db.session.rollback()
-                errors = error.errors
-            else:
-                flash(f"已保存 {year} 年目标：{changed} 个单位有变动", "success")
+            outcome = attempt(
+                lambda: services.set_targets(year, values, current_user, posted_versions)
+            )
+            if outcome:
+                flash(f"已保存 {year} 年目标：{outcome.value} 个单位有变动", "success")
                 return redirect(url_for("targets.grid", year=year))
+            errors = outcome.error.errors
         flash("有填写错误，未保存任何内容；请按红色提示修改后再保存", "danger")
     claimed = [targets[u.id] for u in units if u.id in targets and not targets[u.id].is_empty]
     return render_template(
@@ -130,7 +128,6 @@ def import_sheet():
             result = importer.parse_sheet(upload.read(), upload.filename, year)
             if not result.errors:
                 changed = services.set_targets(year, result.values, current_user)
-                db.session.commit()
                 flash(f"已导入 {year} 年目标：{result.rows} 行，{changed} 个单位有变动", "success")
                 return redirect(url_for("targets.grid", year=year))
     return render_template("targets/import.html", form=form, result=result)

@@ -14,15 +14,14 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.dates import today
-from app.core.forms import ServiceError
 from app.core.money import format_wan
 from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import IsUnit, ReadsBusinessData, requires
 from app.core.scoping import get_or_404, scoped_select
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.reports.figures import targets as figures
 from app.targets import exports, services
@@ -152,19 +151,10 @@ def claim(target_id: int):
     target = get_or_404(Target, target_id, current_user)
     if not ClaimForm().validate_on_submit():
         abort(400)
-    try:
-        made = services.claim(target, current_user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        for message in error.errors.values():
-            flash(message, "danger")
-    except StaleDataError:
-        db.session.rollback()
-        flash("目标任务刚被他人认领或修改，请查看最新情况", "warning")
-    else:
-        if made:
-            flash(f"已认领{target.year}年目标任务", "success")
-        else:
-            flash(f"{target.year}年目标任务此前已认领", "info")
+    outcome = attempt(lambda: services.claim(target, current_user))
+    if outcome and outcome.value:
+        flash(f"已认领{target.year}年目标任务", "success")
+    elif outcome:
+        flash(f"{target.year}年目标任务此前已认领", "info")
+    outcome.flash_refusal()
     return redirect(url_for("targets.mine", year=target.year))

@@ -33,7 +33,7 @@ def project_url(project_id: int) -> str:
 
 
 def follow_up_section(user: Any, on: date) -> TodoSection:
-    """The user's follow-ups whose next step is due (DOMAIN.md: due follow-up)."""
+    """The user's follow-ups whose next step is due (docs/domain.md, "Follow-ups")."""
     stmt = due_follow_ups(user, on)
     follow_ups = list(db.session.execute(stmt.limit(SHOWN)).scalars())
     items = [

@@ -4,8 +4,10 @@
 def init_app(app) -> None:
     """The project page's 外出招商 tab and the to-do sections."""
     from app import todo
+    from app.core import write_guard
     from app.core.panels import Panel
     from app.core.panels import register as register_panel
+    from app.trips import access
     from app.trips import todo as trip_todo
     from app.trips.models import RELATIONS
     from app.trips.queries import trips_of_project
@@ -26,3 +28,5 @@ def init_app(app) -> None:
         ),
     )
     todo.register(app, trip_todo.PROVIDER)
+    for table in ("trips", "trip_leaders", "trip_projects"):  # a leader records their own trips
+        write_guard.allow("leader", table, access.leader_writes)

@@ -46,3 +46,17 @@ def can_edit(user: Any, trip: Any) -> bool:
 def can_link(user: Any, trip: Any) -> bool:
     """Link projects to the trip: whoever may edit the trip."""
     return can_edit(user, trip)
+
+
+def leader_writes(user: Any, row: Any) -> bool:
+    """The write guard's rule for a leader: their own trip, its leaders and its project links."""
+    from app.extensions import db
+    from app.trips.models import Trip
+
+    trip = row if isinstance(row, Trip) else getattr(row, "trip", None)
+    if trip is None and getattr(row, "trip_id", None) is not None:
+        trip = db.session.get(Trip, row.trip_id)
+    own = leader_for_user(user)
+    if trip is None or own is None:
+        return False
+    return own.id in {link.leader_id for link in trip.leader_links}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from wtforms import (
-    DateField,
     HiddenField,
     RadioField,
     SelectField,
@@ -14,13 +13,28 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import BaseForm, Marked, choices
-from app.core.params import whole_number
-from app.trips.models import PROVINCES, RELATIONS, STATUSES
+from app.core.forms import (
+    BaseForm,
+    DateField,
+    HiddenIdField,
+    Marked,
+    SubmissionField,
+    choices,
+    fits,
+    most,
+)
+from app.core.params import record_id
+from app.trips.models import PROVINCES, RELATIONS, STATUSES, Trip, TripProject
 
 
 def _ids(values):
-    return [n for n in (whole_number(v) for v in values or []) if n is not None]
+    ids = []
+    for value in values or []:
+        try:
+            ids.append(record_id(value))
+        except ValueError:
+            continue
+    return [n for n in ids if n is not None]
 
 
 class CheckboxList(SelectMultipleField):
@@ -51,20 +65,31 @@ class TripForm(BaseForm):
         validate_choice=False,
     )
     city = StringField(
-        "目的地城市", validators=[Marked()], description="如 深圳市；境外填国家和城市"
+        "目的地城市",
+        validators=[Marked(), fits(Trip.city)],
+        description="如 深圳市；境外填国家和城市",
     )
-    enterprises = TextAreaField("走访企业", description="一行一家，或用顿号隔开")
-    report = TextAreaField("外出情况简报", description="洽谈内容、达成的意向、下一步安排")
+    enterprises = TextAreaField(
+        "走访企业", validators=[most(2000)], description="一行一家，或用顿号隔开"
+    )
+    report = TextAreaField(
+        "外出情况简报", validators=[most(5000)], description="洽谈内容、达成的意向、下一步安排"
+    )
     version = HiddenField()
+    submission_id = SubmissionField()
 
 
 class LinkForm(BaseForm):
-    project_id = HiddenField(validators=[DataRequired(message="请选择项目")])
+    project_id = HiddenIdField(validators=[DataRequired(message="请选择项目")])
     relation = RadioField(
         "关系", choices=choices(RELATIONS.items()), default="advanced", validate_choice=False
     )
-    note = StringField("说明", description="如 达成签约意向、推动签订补充协议")
+    note = StringField(
+        "说明", validators=[fits(TripProject.note)], description="如 达成签约意向、推动签订补充协议"
+    )
 
 
 class DeleteForm(BaseForm):
-    reason = TextAreaField("删除原因", validators=[DataRequired(message="请填写删除原因")])
+    reason = TextAreaField(
+        "删除原因", validators=[DataRequired(message="请填写删除原因"), most(1000)]
+    )

@@ -44,7 +44,10 @@ class Trip(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base):
         CheckConstraint("ended_on >= started_on", name="dates"),
     )
 
+    __history_ignore__ = ("submission_id",)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     status: Mapped[str] = mapped_column(String(8), nullable=False, default="done")
     started_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
     ended_on: Mapped[date] = mapped_column(Date, nullable=False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.core import history
+from app.core import history, submissions
 from app.core.dates import today
 from app.core.db import utcnow
 from app.core.forms import ServiceError, ensure_current
@@ -147,12 +147,16 @@ def _apply(trip: Trip, data: TripData) -> None:
             trip.leader_links.append(TripLeader(leader_id=leader_id))
 
 
-def create_trip(data: TripData, actor: Any) -> Trip:
-    """Record a trip."""
+def create_trip(data: TripData, actor: Any, *, submission_id: str | None = None) -> Trip:
+    """Record a trip (once per submission id: a retried post returns the first one's trip)."""
+    earlier = submissions.earlier(Trip, submission_id)
+    if earlier is not None and earlier.created_by_id == getattr(actor, "id", None):
+        return earlier
     errors = problems(data, actor)
     if errors:
         raise ServiceError(errors)
     trip = Trip(created_by_id=getattr(actor, "id", None))
+    trip.submission_id = submissions.normalised(submission_id)
     db.session.add(trip)
     _apply(trip, data)
     db.session.flush()

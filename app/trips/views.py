@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.core.forms import STALE_MESSAGE, ServiceError, choices
 from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsBusinessData, has_role, requires
 from app.core.scoping import get_or_404
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.leaders.queries import leader_for_user
 from app.projects import access as project_access
@@ -96,17 +96,27 @@ def create():
             form.leader_ids.data = [own.id]
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            trip = services.create_trip(_data(form), current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
+        outcome = attempt(
+            lambda: services.create_trip(
+                _data(form), current_user, submission_id=form.submission_id.data
+            ),
+            form,
+        )
+        if outcome:
+            trip = outcome.value
             flash(f"已登记外出：{trip.leader_names} 赴{trip.destination}", "success")
             _warn_overlaps(trip)
             return redirect(url_for("trips.detail", trip_id=trip.id))
+        general = outcome.general
     return _render_form(form, None, general)
+
+
+def _linkable(trip_id: int) -> Trip:
+    """A trip whose projects the user may change (a leader: only their own trips)."""
+    trip = get_or_404(Trip, trip_id, current_user)
+    if not access.can_link(current_user, trip):
+        abort(403)
+    return trip
 
 
 def _editable(trip_id: int) -> Trip:
@@ -126,19 +136,19 @@ def edit(trip_id: int):
         form.leader_ids.data = [link.leader_id for link in trip.leader_links]
     general: list[str] = []
     if form.validate_on_submit():
-        try:
-            services.update_trip(trip, _data(form), current_user, request.form.get("version"))
-            db.session.commit()
-        except (ServiceError, StaleDataError) as error:
-            db.session.rollback()
-            stale = isinstance(error, StaleDataError)
-            general = [STALE_MESSAGE] if stale else form.apply_errors(error)
-            if STALE_MESSAGE in general:
-                form.version.data = db.session.get(Trip, trip_id).version
-        else:
+        outcome = attempt(
+            lambda: services.update_trip(
+                trip, _data(form), current_user, request.form.get("version")
+            ),
+            form,
+        )
+        if outcome:
             flash("已保存", "success")
             _warn_overlaps(trip)
             return redirect(url_for("trips.detail", trip_id=trip.id))
+        general = outcome.general
+        if STALE_MESSAGE in general:
+            form.version.data = db.session.get(Trip, trip_id).version
     return _render_form(form, trip, general)
 
 
@@ -185,12 +195,7 @@ def delete(trip_id: int):
     form = DeleteForm()
     if not form.validate_on_submit():
         return render_detail(trip, delete_form=form), 400
-    try:
-        services.delete_trip(trip, current_user, form.reason.data)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        form.apply_errors(error)
+    if not attempt(lambda: services.delete_trip(trip, current_user, form.reason.data), form):
         return render_detail(trip, delete_form=form), 400
     flash("外出记录已删除", "success")
     return redirect(url_for("trips.index"))
@@ -200,21 +205,20 @@ def delete(trip_id: int):
 @requires(LogsTrips)
 def link(trip_id: int):
     """Link an existing project: produced by (促成) or advanced by (推进) the trip."""
-    trip = get_or_404(Trip, trip_id, current_user)
+    trip = _linkable(trip_id)
     form = LinkForm()
     if not form.validate_on_submit():
         flash("请选择要关联的项目", "danger")
         return redirect(url_for("trips.detail", trip_id=trip.id))
     project = get_or_404(Project, form.project_id.data, current_user)
-    try:
-        services.link_project(trip, project, form.relation.data, form.note.data, current_user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        for message in error.errors.values():
-            flash(message, "danger")
-    else:
+    outcome = attempt(
+        lambda: services.link_project(
+            trip, project, form.relation.data, form.note.data, current_user
+        )
+    )
+    if outcome:
         flash(f"已关联项目“{project.name}”（{RELATIONS[form.relation.data]}）", "success")
+    outcome.flash_refusal()
     return redirect(url_for("trips.detail", trip_id=trip.id) + "#projects")
 
 
@@ -222,15 +226,10 @@ def link(trip_id: int):
 @requires(LogsTrips)
 def unlink(trip_id: int, project_id: int):
     """Take a project off the trip."""
-    trip = get_or_404(Trip, trip_id, current_user)
+    trip = _linkable(trip_id)
     project = get_or_404(Project, project_id, current_user)
-    try:
-        services.unlink_project(trip, project, current_user)
-        db.session.commit()
-    except ServiceError as error:
-        db.session.rollback()
-        for message in error.errors.values():
-            flash(message, "danger")
-    else:
+    outcome = attempt(lambda: services.unlink_project(trip, project, current_user))
+    if outcome:
         flash(f"已取消关联“{project.name}”", "success")
+    outcome.flash_refusal()
     return redirect(url_for("trips.detail", trip_id=trip.id) + "#projects")

@@ -15,6 +15,7 @@ class Unit(UnitScoped, TimestampMixin, VersionedMixin, Base):
     """A responsible unit (责任单位). Deactivated, never deleted."""
 
     __tablename__ = "units"
+    __auto_scoped__ = False  # the district's register: every unit may read the units' names
     __table_args__ = (
         CheckConstraint("kind IN ('乡镇街道','区直部门','园区','其他')", name="kind"),
     )

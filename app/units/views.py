@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.models import User
-from app.core.forms import STALE_MESSAGE, ServiceError, ensure_current
+from app.core.forms import ensure_current
 from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAdmin, requires
+from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.units import services
 from app.units.forms import UnitForm
@@ -43,15 +43,13 @@ def create():
     form = UnitForm()
     general = []
     if form.validate_on_submit():
-        try:
-            unit = services.create_unit(form.name.data, form.kind.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-        else:
-            db.session.commit()
-            flash(f"已添加单位 {unit.name}", "success")
+        outcome = attempt(
+            lambda: services.create_unit(form.name.data, form.kind.data, current_user), form
+        )
+        if outcome:
+            flash(f"已添加单位 {outcome.value.name}", "success")
             return redirect(url_for("units.index"))
+        general = outcome.general
     return render_template("units/form.html", form=form, general=general, unit=None)
 
 
@@ -63,21 +61,17 @@ def edit(unit_id: int):
     form = UnitForm(obj=unit)
     general = []
     if form.validate_on_submit():
-        try:
+
+        def save():
             ensure_current(unit, request.form.get("version"))
             services.update_unit(unit, form.name.data, form.kind.data, current_user)
-            db.session.commit()
-        except ServiceError as error:
-            db.session.rollback()
-            general = form.apply_errors(error)
-            form.version.data = unit.version
-        except StaleDataError:
-            db.session.rollback()
-            general = [STALE_MESSAGE]
-            form.version.data = unit.version
-        else:
+
+        outcome = attempt(save, form)
+        if outcome:
             flash("单位已保存", "success")
             return redirect(url_for("units.index"))
+        general = outcome.general
+        form.version.data = unit.version
     return render_template("units/form.html", form=form, general=general, unit=unit)
 
 
@@ -87,6 +81,5 @@ def toggle_active(unit_id: int):
     """Deactivate or reactivate a unit."""
     unit = db.get_or_404(Unit, unit_id)
     services.set_unit_active(unit, not unit.active, current_user)
-    db.session.commit()
     flash(f"单位 {unit.name} 已{'启用' if unit.active else '停用'}", "success")
     return redirect(url_for("units.index"))

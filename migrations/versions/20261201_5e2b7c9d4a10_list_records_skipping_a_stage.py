@@ -1,7 +1,7 @@
 """List records skipping a stage: funds before signing, milestone gaps (changes no data)
 
 Funds arrive only for a signed project, on or after its signing, and no milestone is dated
-while an earlier one is missing (docs/domain.md, "Milestones", "Funds entry"). Screens and
+while an earlier one is missing (docs/domain.md, "Milestones and stages", "Funds entry"). Screens and
 imports enforce this from now on; this migration only reports how many stored records break
 it, so the bureau can correct them by hand (`flask --app wsgi check-stages` lists them, and
 so does the screen 到位资金 → 阶段缺失核查). Nothing is changed.

@@ -46,9 +46,10 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, peop
     for _ in range(5):
         _post_login(client, "bureau1", "Wrong@12345")
     page = _post_login(client, "bureau1", PASSWORD).get_data(as_text=True)
-    assert "已锁定" in page
+    assert "用户名或密码错误" in page
     assert client.get("/").status_code == 302  # still not logged in
     assert len(_events(app, "lockout")) == 1
+    assert [e.detail["reason"] for e in _events(app, "login_failed")][-1] == "locked"
 
 
 def test_lockout_is_kept_in_the_database_across_processes(client, people, app):
@@ -66,8 +67,8 @@ def test_lockout_is_kept_in_the_database_across_processes(client, people, app):
     from tests.conftest import CRMClient
 
     other.test_client_class = CRMClient
-    page = _post_login(other.test_client(), "bureau1", PASSWORD).get_data(as_text=True)
-    assert "已锁定" in page
+    assert _post_login(other.test_client(), "bureau1", PASSWORD).status_code == 200
+    assert _events(other, "login_failed")[-1].detail["reason"] == "locked"
     with other.app_context():
         db.engine.dispose()
 
@@ -215,8 +216,45 @@ def test_new_account_must_change_password_before_anything_else(client, make, app
     assert client.get("/").status_code == 200
 
 
-def test_next_parameter_cannot_send_the_user_to_another_host(client, people):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "/\t/evil.example",
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "%2F%2Fevil.example",
+        "/%09/evil.example",
+        "/%2F/evil.example",
+        "/%5Cevil.example",
+        "/\r\n/evil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ],
+)
+def test_next_that_is_not_a_path_on_this_site_goes_to_the_home_page(client, people, target):
     response = client.post(
-        "/login?next=//evil.example/x", data={"username": "bureau1", "password": PASSWORD}
+        "/login",
+        query_string={"next": target},
+        data={"username": "bureau1", "password": PASSWORD},
+    )
+    assert response.status_code == 302 and response.location == "/"
+
+
+@pytest.mark.parametrize(
+    "raw_query", ["next=%2F%2Fevil.example", "next=/%09/evil.example", "next=/%5C%5Cevil.example"]
+)
+def test_next_decoded_from_the_address_bar_cannot_leave_the_site(client, people, raw_query):
+    response = client.post(
+        f"/login?{raw_query}", data={"username": "bureau1", "password": PASSWORD}
     )
     assert response.location == "/"
+
+
+def test_next_on_this_site_is_followed_after_login(client, people):
+    response = client.post(
+        "/login",
+        query_string={"next": "/projects/?q=%E5%9B%AD&page=2"},
+        data={"username": "bureau1", "password": PASSWORD},
+    )
+    assert response.location == "/projects/?q=%E5%9B%AD&page=2"

@@ -1,4 +1,5 @@
-"""SQLite under concurrent writers: no "database is locked", no lost write (PITFALLS.md)."""
+"""Concurrent SQLite writers: no "database is locked", no lost write (docs/pitfalls.md,
+"SQLite")."""
 
 from __future__ import annotations
 

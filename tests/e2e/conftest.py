@@ -78,3 +78,25 @@ def browser_login(page, base: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state("networkidle")
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits_phone(page, main_action=None) -> None:
+    """What a phone user notices: the page scrolls only down (nothing wider than the screen),
+    and its main action — given, or else the first visible primary button in <main>, or else
+    its heading — is shown, whole across, with its top on screen once scrolled to."""
+    wide, screen = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide <= screen, f"{page.url}: 页面宽 {wide} px，超出屏幕 {screen} px（需左右滑动）"
+    if main_action is None:
+        buttons = page.locator("main .btn-primary:visible")
+        main_action = buttons.first if buttons.count() else page.locator("main h1").first
+    assert main_action.is_visible(), f"{page.url}: 主要操作不可见"
+    main_action.scroll_into_view_if_needed()
+    box = main_action.bounding_box()
+    height = page.evaluate("window.innerHeight")
+    inside = box["x"] >= 0 and box["x"] + box["width"] <= screen + 0.5  # sub-pixel widths
+    assert inside, f"{page.url}: 主要操作超出屏幕 {box}"
+    assert 0 <= box["y"] < height, f"{page.url}: 主要操作不在屏幕内 {box}"
+    page.evaluate("window.scrollTo(0, 0)")

@@ -10,13 +10,12 @@ import pytest
 
 from app.core.dates import today
 from tests.care.conftest import CareFactory
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def _both(page, name: str) -> None:
@@ -24,6 +23,7 @@ def _both(page, name: str) -> None:
     shoot(page, f"{name}-desktop")
     page.set_viewport_size(PHONE)
     shoot(page, f"{name}-phone")
+    assert_fits_phone(page)
     page.set_viewport_size(DESKTOP)
 
 
@@ -197,4 +197,5 @@ def test_every_new_screen_at_desktop_and_phone_width(page, live_server, people, 
     page.set_viewport_size(PHONE)
     _care_tab(page)
     shoot(page, "care-tab-full-phone")
+    assert_fits_phone(page, page.get_by_role("tab", name="安商服务"))
     assert csp_errors == []

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -33,10 +33,12 @@ def test_dashboard_draws_its_charts_and_links_them(page, live_server, people, ma
     page.wait_for_selector("#chart-funds svg")
     assert "33.3%" in page.get_by_test_id("kpi-landed").inner_text()
     shoot(page, "dashboard-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.reload()
     page.wait_for_selector("#chart-funds svg")
     shoot(page, "dashboard-phone")
+    assert_fits_phone(page, page.get_by_test_id("kpi-landed"))
+    assert_fits_phone(page, page.locator("#chart-funnel"))
     page.set_viewport_size({"width": 1920, "height": 1080})
     page.reload()
     page.get_by_test_id("kpi-landed").click()

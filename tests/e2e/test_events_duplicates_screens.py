@@ -6,13 +6,13 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
 YI = 100_000_000
-SIZES = ((1366, 900, "desktop"), (390, 844, "phone"))
+SIZES = ((1366, 900, "desktop"), (PHONE["width"], PHONE["height"], "phone"))
 
 
 @pytest.fixture
@@ -42,6 +42,8 @@ def _shoot_both(page, url: str, name: str) -> None:
         page.goto(url)
         page.wait_for_load_state("networkidle")
         shoot(page, f"{name}-{suffix}")
+        if suffix == "phone":
+            assert_fits_phone(page)
 
 
 def test_event_screens_for_the_bureau(page, live_server, people, data, csp_errors):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from app.core.money import wan_to_yuan
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 from tests.funds.conftest import add_entry  # noqa: F401  (fixture)
 from tests.imports.conftest import FUNDS_HEADERS, funds_row, xlsx
@@ -18,7 +18,6 @@ pytestmark = pytest.mark.e2e
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 def _both(page, name: str) -> None:
@@ -28,6 +27,7 @@ def _both(page, name: str) -> None:
     page.set_viewport_size(PHONE)
     page.reload()
     shoot(page, f"{name}-phone")
+    assert_fits_phone(page)
     page.set_viewport_size(DESKTOP)
 
 
@@ -77,6 +77,7 @@ def test_funds_are_entered_verified_and_reported(
     shoot(page, "funds-form-desktop")
     page.set_viewport_size(PHONE)
     shoot(page, "funds-form-phone")
+    assert_fits_phone(page, page.get_by_role("button", name="保存"))
     page.set_viewport_size(DESKTOP)
     page.get_by_role("button", name="保存").click()
     page.wait_for_load_state("networkidle")
@@ -117,6 +118,7 @@ def test_funds_are_entered_verified_and_reported(
     page.get_by_role("tab", name="到位资金").click()
     page.wait_for_timeout(300)
     shoot(page, "funds-project-panel-phone")
+    assert_fits_phone(page, page.get_by_test_id("funds-panel").get_by_test_id("funds-rate"))
     page.set_viewport_size(DESKTOP)
 
     page.goto(f"{live_server}/funds/1/correct")
@@ -156,6 +158,7 @@ def test_the_import_screen_checks_then_imports(page, live_server, people, make, 
     shoot(page, "imports-errors-desktop")
     page.set_viewport_size(PHONE)
     shoot(page, "imports-errors-phone")
+    assert_fits_phone(page, page.get_by_test_id("row-errors"))
     page.set_viewport_size(DESKTOP)
 
     page.goto(f"{live_server}/imports/?kind=funds")
@@ -166,6 +169,7 @@ def test_the_import_screen_checks_then_imports(page, live_server, people, make, 
     shoot(page, "imports-check-ok-desktop")
     page.set_viewport_size(PHONE)
     shoot(page, "imports-check-ok-phone")
+    assert_fits_phone(page, page.get_by_test_id("confirm"))
     page.set_viewport_size(DESKTOP)
     page.get_by_test_id("confirm").click()
     page.wait_for_load_state("networkidle")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -19,11 +19,12 @@ ROLE_HOME = {
 
 
 def test_login_page_renders_in_chinese(page, live_server, csp_errors):
-    for width, height, suffix in ((1366, 768, "desktop"), (390, 844, "phone")):
-        page.set_viewport_size({"width": width, "height": height})
+    for size, suffix in (({"width": 1366, "height": 768}, "desktop"), (PHONE, "phone")):
+        page.set_viewport_size(size)
         page.goto(f"{live_server}/login")
         assert page.get_by_role("heading", name="招商引资管理系统").is_visible()
         shoot(page, f"login-{suffix}")
+    assert_fits_phone(page, page.get_by_role("button", name="登录"))
     assert csp_errors == []
 
 
@@ -42,9 +43,11 @@ def test_each_role_logs_in_and_sees_its_home_page(page, live_server, people, rol
     if card:
         assert page.get_by_role("link", name=card).first.is_visible()
     shoot(page, f"home-{role}-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.reload()
     shoot(page, f"home-{role}-phone")
+    assert_fits_phone(page)
+    assert page.get_by_role("button", name="展开导航").is_visible()  # the menu folds away
     assert csp_errors == []
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -61,13 +61,17 @@ def test_project_from_event_through_every_stage_on_the_board(
     assert page.get_by_test_id("milestone-operating").inner_text() == "2026-02-01"
     assert "2025 粤港澳大湾区产业对接会" in page.content()
     shoot(page, "project-detail-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.reload()
     shoot(page, "project-detail-phone")
+    assert_fits_phone(page, page.get_by_test_id("stage"))
     page.goto(f"{live_server}/projects/board")
     shoot(page, "project-board-phone")
+    assert_fits_phone(page, page.get_by_test_id("column-lead"))
     page.goto(f"{live_server}/projects/")
     shoot(page, "project-list-phone")
+    assert_fits_phone(page, page.get_by_role("link", name="登记项目"))
+    assert_fits_phone(page, page.get_by_role("link", name="新能源电池正极材料项目"))
     page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server}/projects/")
     shoot(page, "project-list-desktop")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from app.core.dates import today
-from tests.e2e.conftest import browser_login, shoot
+from tests.e2e.conftest import PHONE, assert_fits_phone, browser_login, shoot
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -29,9 +29,10 @@ def _logout(page, base: str) -> None:
 
 def _both_widths(page, name: str) -> None:
     shoot(page, f"{name}-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(PHONE)
     page.reload()
     shoot(page, f"{name}-phone")
+    assert_fits_phone(page)
     page.set_viewport_size({"width": 1366, "height": 900})
 
 

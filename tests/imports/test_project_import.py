@@ -90,7 +90,7 @@ def test_a_file_with_several_kinds_of_bad_rows_reports_them_all_and_writes_nothi
         project_row(项目名称="三位小数", **{"计划总投资（万元）": "1.234"}),
         project_row(项目名称="科学计数", **{"计划总投资（万元）": "1e9"}),
         project_row(项目名称="签约无合同额", 签约日期="2026-01-05"),
-        project_row(项目名称="未来日期", 洽谈日期="2099-01-01"),
+        project_row(项目名称="未来日期", 洽谈日期="2027-06-01"),
         project_row(项目名称="类别错", 产业类别="制造业", 项目来源="网上"),
         project_row(项目名称="外资错", 是否外资="也许"),
         project_row(项目名称="坏代码", 统一社会信用代码="91440300MA5G0XH07X"),

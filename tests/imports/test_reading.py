@@ -206,4 +206,4 @@ def test_a_fifty_megabyte_upload_is_refused_with_a_chinese_message(client, peopl
     data = {"file": (io.BytesIO(b"0" * (50 * 1024 * 1024)), "巨大的台账.xlsx")}
     response = client.post("/imports/funds/check", data=data, content_type="multipart/form-data")
     assert response.status_code == 413
-    assert "上传的文件过大，最大 12 MB" in response.get_data(as_text=True)
+    assert "上传的文件过大：一次上传不能超过 12 MB" in response.get_data(as_text=True)

@@ -180,6 +180,26 @@ def test_dropped_projects_leave_the_list_and_come_back(client, people, login, ma
     assert "流失项目" in client.get("/projects/").get_data(as_text=True)
 
 
-def test_check_character_helper_builds_valid_codes():
-    code = "91440300MA5F" + "00001"
-    assert len(code + check_character(code)) == 18
+@pytest.mark.parametrize(
+    "published",
+    # published: 华为技术有限公司, 深圳市腾讯计算机系统有限公司, 阿里巴巴（中国）有限公司
+    ["914403001922038216", "91440300708461136T", "91330100799655058B"],
+)
+def test_check_character_reproduces_published_codes(published):
+    assert check_character(published[:17]) == published[17]
+
+
+def test_a_code_built_by_check_character_registers_and_no_other_last_character_does(
+    client, people, login, make, load
+):
+    project = make.project(people["unit_a"], signed_on=date(2025, 4, 1), contract_investment=10**8)
+    login(people["unit"])
+    prefix = "91440300MA5F00001"
+    good = check_character(prefix)
+    for wrong in sorted({"0", "A", "Y", "1"} - {good}):
+        page = _advance(client, project.id, "registered", on="2025-05-01", uscc=prefix + wrong)
+        assert f"第 18 位应为 {good}" in page.get_data(as_text=True)
+    assert load(project.id).stage.key == "signed"
+    response = _advance(client, project.id, "registered", on="2025-05-01", uscc=prefix + good)
+    assert response.status_code == 302
+    assert load(project.id).uscc == prefix + good

@@ -108,10 +108,76 @@ def test_filters(client, people, login, two_units, query, expected):
     assert _total(client.get("/projects/", query_string=query).get_data(as_text=True)) == expected
 
 
-@pytest.mark.parametrize("sort", ["name", "-planned", "stage", "-signed", "since", "unit", "bogus"])
-def test_every_sort_works(client, people, login, two_units, sort):
+# P1..P4, created in this order: name, investor, unit (index), planned and contracted 万元,
+# source, industry, province, milestone dates. Names say nothing of any other key.
+SORTABLE = {
+    "P1": ("Bravo项目", "Cedar有限公司", 2, 100, 50, "企业来访", "三产", "北京市",
+           {"lead_on": date(2024, 1, 10), "signed_on": date(2025, 5, 1),
+            "started_on": date(2025, 6, 1)}),
+    "P2": ("Delta项目", "Apex有限公司", 1, 300, None, "中介推荐", "工业", "浙江省",
+           {"lead_on": date(2025, 9, 1)}),
+    "P3": ("Alpha项目", "Dune有限公司", 3, 200, 80, "以商招商", "工业", "广东省",
+           {"lead_on": date(2024, 5, 1), "signed_on": date(2025, 3, 1)}),
+    "P4": ("Charlie项目", "Birch有限公司", 0, 400, None, "展会", "农业", "上海市",
+           {"lead_on": date(2024, 2, 1), "negotiating_on": date(2025, 1, 15)}),
+}  # fmt: skip
+
+
+@pytest.fixture
+def sortable(make, people):
+    """Four projects whose order differs by every sort key; key (P1..P4) -> name.
+
+    The default -id is P4, P3, P2, P1; every key's ascending order is neither that nor its
+    reverse, so a sort that is ignored shows, and no two keys order them alike.
+    """
+    units = [people["unit_a"], people["unit_b"], make.unit("南湖园区"), make.unit("西岭乡")]
+    for name, investor, unit, planned, contract, source, industry, province, dates in (
+        SORTABLE.values()
+    ):
+        make.project(
+            units[unit],
+            name=name,
+            investor=investor,
+            planned_investment=planned * 10_000,
+            contract_investment=contract and contract * 10_000,
+            source=source,
+            industry=industry,
+            origin_province=province,
+            **dates,
+        )
+    return {key: row[0] for key, row in SORTABLE.items()}
+
+
+# Each key's ascending order; descending is its reverse except where ties (broken by newest
+# first) and missing values (always last) say otherwise.
+SORT_ORDERS = {
+    "name": ("P3 P1 P4 P2", "P2 P4 P1 P3"),
+    "investor": ("P2 P4 P1 P3", "P3 P1 P4 P2"),
+    "unit": ("P4 P2 P1 P3", "P3 P1 P2 P4"),
+    "stage": ("P2 P4 P3 P1", "P1 P3 P4 P2"),
+    "since": ("P4 P3 P1 P2", "P2 P1 P3 P4"),
+    "planned": ("P1 P3 P2 P4", "P4 P2 P3 P1"),
+    "signed": ("P3 P1 P4 P2", "P1 P3 P4 P2"),  # never signed: last both ways
+    "contract": ("P1 P3 P4 P2", "P3 P1 P4 P2"),  # no contract amount: last both ways
+    "source": ("P2 P3 P1 P4", "P4 P1 P3 P2"),
+    "industry": ("P1 P4 P3 P2", "P3 P2 P4 P1"),  # P2 and P3 tie: newest first both ways
+    "origin": ("P4 P1 P3 P2", "P2 P3 P1 P4"),
+    "id": ("P1 P2 P3 P4", "P4 P3 P2 P1"),
+}
+SORT_CASES = [
+    *((key, asc) for key, (asc, _) in SORT_ORDERS.items()),
+    *((f"-{key}", desc) for key, (_, desc) in SORT_ORDERS.items()),
+    ("bogus", "P4 P3 P2 P1"),  # unknown: newest first
+    ("", "P4 P3 P2 P1"),
+]
+
+
+@pytest.mark.parametrize(("sort", "expected"), SORT_CASES)
+def test_every_sort_orders_the_list_both_ways(client, people, login, sortable, sort, expected):
     login(people["leader"])
-    assert client.get(f"/projects/?sort={sort}").status_code == 200
+    page = client.get("/projects/", query_string={"sort": sort}).get_data(as_text=True)
+    shown = re.findall(r'<a href="/projects/\d+">([^<]+)</a>', page)
+    assert shown == [sortable[key] for key in expected.split()]
 
 
 def test_board_counts_and_sums_are_exact_beyond_the_first_fifty_cards(client, people, login, make):

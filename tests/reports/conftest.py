@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app.core import scoping
 from app.extensions import db
 from app.reports.figures.period import Period
 
@@ -63,7 +64,9 @@ def in_request(app):
     """Run a function inside a request context of the app (the figures read settings)."""
 
     def run(fn, *args, **kwargs):
-        with app.test_request_context():
+        # No one is logged in: the session acts as the system, and the figures' own actor
+        # arguments decide the scope (an anonymous request would see no unit's rows).
+        with app.test_request_context(), scoping.acting_as(db.session, None):
             try:
                 return fn(*args, **kwargs)
             finally:

@@ -16,8 +16,8 @@ from tests.reports.conftest import BUREAU, OCTOBER
 ON = date(2026, 11, 22)
 
 SHEETS = [
-    "主要指标", "目标任务完成情况", "红榜", "黑榜", "领导外出招商", "党政同时外出", "进而不快项目",
-    "超时限未开工", "逾期未办结问题", "逾期未兑现承诺",
+    "主要指标", "目标任务完成情况", "到位资金情况表", "红榜", "黑榜", "领导外出招商",
+    "党政同时外出", "进而不快项目", "超时限未开工", "逾期未办结问题", "逾期未兑现承诺",
 ]  # fmt: skip
 
 
@@ -38,6 +38,7 @@ def test_the_summary_states_the_hand_computed_figures(district, in_request):
     assert "签约项目中已开工1个，签约落地率33.3%（1/3），按合同投资额计57.1%" in text
     assert "（2025年签约项目落地率100.0%，1/1）" in text
     assert "注册率66.7%、投产率0.0%；签约项目累计到位资金0.60亿元，资金到位率34.3%。" in text
+    assert "全区履约项目3个，其中本期新签约2个；按资金来源，国内省外6,500.00万元（3个项目）" in text
     assert (
         "全区到位资金0.65亿元，完成年度目标1.20亿元的54.17%，落后时间进度29.2个百分点"
         "（时间进度83.33%）。" in text
@@ -85,9 +86,10 @@ def test_the_docx_sets_the_east_asian_font_and_shows_the_tables(district, in_req
     xml, words = _document_text(in_request(bulletin.docx_bytes, made))
     assert 'w:eastAsia="仿宋_GB2312"' in xml and 'w:eastAsia="方正小标宋简体"' in xml
     assert "2026年1—10月全区招商引资工作通报" in words and "区投资促进局" in words
-    for heading in ("二、各单位目标任务完成情况", "三、红榜和黑榜", "四、领导外出招商情况",
-                    "五、进而不快项目", "六、逾期未办结问题"):  # fmt: skip
+    for heading in ("二、各单位目标任务完成情况", "三、到位资金情况", "四、红榜和黑榜",
+                    "五、领导外出招商情况", "六、进而不快项目", "七、逾期未办结问题"):  # fmt: skip
         assert heading in words
+    assert "招商引资到位资金情况表" in words and "履约项目（个）" in words
     assert 'w:orient="landscape"' in xml and "FFC7CE" in xml  # wide tables; red lights
 
 

@@ -5,8 +5,11 @@ stalled and overdue counts are the lengths of their lists."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 
+import lxml.html
+import pytest
 from sqlalchemy import update
 
 from app.care.models import Commitment, Problem
@@ -15,7 +18,7 @@ from app.extensions import db
 from app.funds.queries import LedgerFilters
 from app.projects.models import Project
 from app.reports.dashboard import build
-from app.reports.figures import attention, funds, targets
+from app.reports.figures import attention, cohort, funds, targets
 from app.reports.figures.period import Period
 from tests.reports.conftest import BUREAU
 
@@ -155,3 +158,61 @@ def test_the_overdue_counts_are_the_lengths_of_the_overdue_lists(app, make, peop
         assert in_request(attention.count_overdue_commitments, actor, ON) == listed
     board = in_request(build, BUREAU, Period(2026, 10), ON)
     assert (board.attention.overdue_problems, board.attention.overdue_commitments) == (3, 2)
+
+
+def _testid_text(html: str, testid: str) -> str:
+    node = lxml.html.fromstring(html).xpath(f'//*[@data-testid="{testid}"]')[0]
+    return " ".join(" ".join(node.itertext()).split())
+
+
+def test_cohort_rates_at_exact_halves_round_half_up(client, people, login, make):
+    """Sixteen signed, 625 万元 each: 1/16 landed = 6.25 %, 5/16 registered = 31.25 %, funds
+    125 万元 of 10,000 = 1.25 %; half-even would show 6.2, 31.2 and 1.2."""
+    signed = {"signed_on": date(2026, 2, 1), "contract_investment": 625 * W}
+    landed = make.project(people["unit_a"], "落地项目", "甲公司", **signed,
+                          registered_on=date(2026, 3, 1), started_on=date(2026, 4, 1))  # fmt: skip
+    for i in range(15):
+        registered = {"registered_on": date(2026, 3, 1)} if i < 4 else {}
+        make.project(people["unit_a"], f"签约项目{i}", f"乙公司{i}", **signed, **registered)
+    make.funds_entry(landed, "125", received_on=date(2026, 5, 1))
+    login(people["bureau"])
+    html = client.get("/dashboard?year=2026&month=10").get_data(as_text=True)
+    kpi = _testid_text(html, "kpi-landed")
+    assert kpi.startswith("签约落地率") and "6.3%" in kpi and "按金额 6.3%" in kpi
+    assert _testid_text(html, "rate-registered") == "31.3%"
+    assert _testid_text(html, "rate-started") == "6.3%"
+    assert _testid_text(html, "rate-funds") == "1.3%"
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [(1, 16, "6.3"), (5, 16, "31.3"), (1, 80, "1.3"), (1, 400, "0.3"), (1, 2000, "0.1"),
+     (3, 16, "18.8"), (1, 3, "33.3"), (2, 3, "66.7"), (0, 7, "0.0"), (7, 7, "100.0")],
+)  # fmt: skip
+def test_the_cohort_rate_rounds_exact_halves_up(part, whole, shown):
+    assert cohort.rate(part, whole) == Decimal(shown)
+    assert str(cohort.rate(part, whole)) == shown  # one decimal, always
+
+
+def test_the_cohort_rate_of_nothing_signed_is_none():
+    assert cohort.rate(0, 0) is None and cohort.rate(3, 0) is None
+
+
+def test_the_landed_stage_is_a_setting_and_an_unknown_one_means_started(
+    app, client, people, login, make
+):
+    signed = {"signed_on": date(2026, 2, 1), "contract_investment": 100 * W}
+    make.project(people["unit_a"], "注册项目", "甲公司", **signed, registered_on=date(2026, 3, 1))
+    make.project(people["unit_a"], "签约项目", "乙公司", **signed)
+    login(people["bureau"])
+    shown = {}
+    for setting in ("registered", "started", "bogus", None):
+        if setting is None:
+            app.config.pop("LANDED_STAGE", None)
+        else:
+            app.config["LANDED_STAGE"] = setting
+        html = client.get("/dashboard?year=2026&month=10").get_data(as_text=True)
+        shown[setting] = _testid_text(html, "kpi-landed")
+    assert "以注册为落地" in shown["registered"] and "50.0%" in shown["registered"]
+    for setting in ("started", "bogus", None):
+        assert "以开工为落地" in shown[setting] and "0.0%" in shown[setting], setting

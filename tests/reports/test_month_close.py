@@ -52,6 +52,9 @@ def test_closing_keeps_the_files_and_downloads_them_byte_for_byte(app, client, c
         assert close.docx_sha256 == hashlib.sha256(closed["docx"]).hexdigest()
         assert close.closed_by.username == "bureau1"
         assert close.snapshot["paragraphs"][0].startswith("2026年1—10月，全区新签约项目3个")
+        total = close.snapshot["statement"][0]  # the 到位资金情况表 as issued
+        issued = (total["label"], total["projects"], total["amount"])
+        assert issued == ("到位资金合计", 3, 65_000_000)
     response = client.get(DOCX)
     assert response.data == closed["docx"]
     assert response.mimetype.endswith("wordprocessingml.document")

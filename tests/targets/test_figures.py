@@ -6,6 +6,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import pytest
+
 from app.reports.figures import targets as figures
 from tests.targets.conftest import rate_text
 
@@ -115,6 +117,28 @@ def test_the_light_follows_the_lag_as_shown(people, login, add_target, signed, a
     assert row["funds_total-light"] == "yellow"
 
 
+def test_rates_and_lags_at_exact_halves_round_half_up_as_shown(
+    people, login, add_target, signed, add_funds, table, make
+):
+    # M = 6 (time progress 50 %). Half-even would show 0.12 %, 落后49.8 and 超0.2.
+    third = make.unit("南湖园区")
+    for unit, target, funds in (
+        (people["unit_a"], "800", "1"),  # 0.125 %: 0.13 %
+        (people["unit_b"], "2000", "3"),  # 0.15 %: lag 49.85 points, 落后49.9
+        (third, "400", "201"),  # 50.25 %: lag −0.25 points, 超0.3
+    ):
+        add_target(unit, 2025, funds_total=target)
+        add_funds(signed(unit, date(2025, 1, 5)), funds, date(2025, 5, 5))
+    login(people["bureau"])
+    rows = table(2025, 6)
+    assert rate_text(rows["城关街道"], "funds_total") == "0.13%"
+    assert rate_text(rows["北山镇"], "funds_total") == "0.15%"
+    assert rows["北山镇"]["funds_total-lag"] == "落后49.9"
+    assert rate_text(rows["南湖园区"], "funds_total") == "50.25%"
+    assert rows["南湖园区"]["funds_total-lag"] == "超0.3"
+    assert rows["南湖园区"]["funds_total-light"] == "green"
+
+
 def test_the_thresholds_are_settings(app, people, login, add_target, signed, table):
     app.config["LIGHT_YELLOW_MAX_LAG"] = 5
     add_target(people["unit_a"], 2025, signed_count=10)
@@ -222,3 +246,37 @@ def test_rates_are_exact_and_never_floats():
     assert figures.lag(0, None, 3) is None and figures.completion_rate(5, 0) is None
     assert figures.time_progress(2) == Decimal("16.67")
     assert figures.round_half_up(Fraction(-1, 20), 1) == Decimal("-0.1")
+
+
+def test_december_counts_the_first_and_last_day_of_the_year_and_not_a_day_more(
+    people, login, add_target, signed, table
+):
+    add_target(people["unit_a"], 2025, signed_count=4)
+    for on in (date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 1), date(2024, 12, 31)):
+        signed(people["unit_a"], on, lead_on=date(2024, 1, 1))
+    login(people["bureau"])
+    assert rate_text(table(2025, 12)["城关街道"], "signed_count") == "50.00%"  # 2 of 4
+
+
+@pytest.mark.parametrize(
+    ("month", "end"),
+    [(1, date(2025, 2, 1)), (6, date(2025, 7, 1)), (11, date(2025, 12, 1)), (12, date(2026, 1, 1))],
+)
+def test_the_period_is_from_new_year_to_the_first_day_after_month_m(month, end):
+    assert figures.period(2025, month) == (date(2025, 1, 1), end)
+
+
+@pytest.mark.parametrize(
+    ("exact", "places", "shown"),
+    [
+        (Fraction(1, 8), 2, "0.13"),  # half-even: 0.12
+        (Fraction(1, 4), 1, "0.3"),
+        (Fraction(-1, 4), 1, "-0.3"),  # away from zero
+        (Fraction(5, 2), 0, "3"),
+        (Fraction(-5, 2), 0, "-3"),
+        (Fraction(249, 100), 1, "2.5"),
+        (Fraction(0), 2, "0.00"),
+    ],
+)
+def test_exact_halves_round_away_from_zero(exact, places, shown):
+    assert str(figures.round_half_up(exact, places)) == shown

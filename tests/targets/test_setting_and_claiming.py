@@ -215,3 +215,46 @@ def test_the_downloaded_template_imports_back_unchanged(app, client, people, log
     target = _target(app, people["unit_a"])
     assert (target.signed_count, target.funds_total) == (5, 12_345_600)
     assert _target(app, people["unit_b"]) is None  # an empty row sets nothing
+
+
+def test_a_per_origin_target_above_the_total_is_refused_beside_it_and_kept(
+    app, client, people, login
+):
+    login(people["bureau"])
+    a = people["unit_a"].id
+    data = _grid_form(client, 2026)
+    data.update({f"t-{a}-funds_total": "1000", f"t-{a}-funds_out_of_province": "1200"})
+    page = client.post("/targets/set?year=2026", data=data).get_data(as_text=True)
+    assert "国内省外到位资金目标不能大于到位资金总目标（1,000.00 万元）" in page
+    cell = f"t-{a}-funds_out_of_province"
+    assert f'name="{cell}" id="{cell}" value="1200"' in page
+    with app.app_context():
+        assert db.session.scalars(select(Target)).all() == []
+
+
+def test_per_origin_targets_that_do_not_add_up_are_noted_beside_the_row(
+    client, people, login
+):
+    login(people["bureau"])
+    a = people["unit_a"].id
+    data = _grid_form(client, 2026)
+    data.update({f"t-{a}-funds_total": "1000", f"t-{a}-funds_out_of_province": "600",
+                 f"t-{a}-funds_out_of_city": "300"})  # fmt: skip
+    assert client.post("/targets/set?year=2026", data=data).status_code == 302
+    page = client.get("/targets/set?year=2026").get_data(as_text=True)
+    assert "分来源目标合计 900.00 万元，与到位资金总目标 1,000.00 万元不一致" in page
+
+
+def test_an_imported_per_origin_target_above_the_total_is_refused_naming_row_and_column(
+    app, client, people, login
+):
+    login(people["bureau"])
+    sheet = (
+        "责任单位,到位资金（万元）,国内省外到位资金（万元）\n"
+        "城关街道,1000,800\n"
+        "北山镇,500,900\n"
+    )
+    page = _upload(client, sheet).get_data(as_text=True)
+    assert "<td>3</td>" in page.replace(" ", "") or ">3<" in page
+    assert "国内省外到位资金目标不能大于到位资金总目标（500.00 万元）" in page
+    assert _target(app, people["unit_a"]) is None  # all or nothing

@@ -58,7 +58,7 @@ def test_bad_fields_are_refused_beside_them(app, client, people, login, make):
     login(people["bureau"])
     page = client.post(
         "/leaders/new",
-        data=_form(name="", post="", unit_id=str(dept.id), took_office_on="2999-01-01"),
+        data=_form(name="", post="", unit_id=str(dept.id), took_office_on="2030-01-01"),
     ).get_data(as_text=True)
     for message in ("请输入姓名", "请输入职务", "辖区须为全区，或一个启用的乡镇街道、园区",
                     "任职日期不能晚于今天"):  # fmt: skip

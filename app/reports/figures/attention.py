@@ -1,5 +1,6 @@
 """What needs attention: stalled projects (进而不快), signed but not started (超时限未开工),
-overdue problems and commitments, and the problem board per handling unit (DOMAIN.md)."""
+overdue problems and commitments, and the problem board per handling unit (docs/domain.md,
+"Stalled and not started", "Overdue")."""
 
 from __future__ import annotations
 

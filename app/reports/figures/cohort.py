@@ -28,7 +28,7 @@ class StageCount:
 
 @dataclass(frozen=True)
 class Funnel:
-    """The funnel of a cohort of projects (dropped ones included, as DOMAIN.md counts them)."""
+    """The funnel of a cohort, dropped ones included (docs/domain.md, "Cohort rates and funnel")."""
 
     total: int
     dropped: int

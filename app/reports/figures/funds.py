@@ -57,7 +57,8 @@ def totals(actor: Any, filters: LedgerFilters, status: str = VERIFIED) -> tuple[
 
 
 def funds_received(actor: Any, year: int, month: int, unit_id: int | None = None) -> int:
-    """到位资金 of DOMAIN.md: verified entries dated in year Y, months 1..M (元)."""
+    """到位资金: verified entries dated in Y, months 1..M, in 元 (docs/domain.md,
+    "Funds received")."""
     filters = LedgerFilters(year=year, month_from=1, month_to=month, unit_id=unit_id)
     return totals(actor, filters, VERIFIED)[0]
 

@@ -1,6 +1,6 @@
 """The period of every figure: year Y, months 1..M, counted as of the end of month M (today
 while M is the current month). The default is the last month that has ended: on 2 December
-that is 1—11月, in January last year's 1—12月 (docs/domain.md, "The figures")."""
+that is 1—11月, in January last year's 1—12月 (docs/domain.md, "The default period")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Target figures (DOMAIN.md): completion, time progress, lag, light, ranking, 红黑榜."""
+"""Target figures (docs/domain.md, "Completion, lag and light", "Ranking and 红黑榜")."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, and_, case, func, select
 
+from app.core import scoping
 from app.core.scoping import scoped_select
 from app.extensions import db
 from app.funds.queries import LedgerFilters
@@ -33,8 +33,9 @@ GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
 PODIUM = 3  # 红榜 top three, 黑榜 bottom three
 
-# Ranking needs every unit's figures; for a unit user only its own row leaves this module.
-_WHOLE_DISTRICT = SimpleNamespace(role="bureau", unit_id=None, is_authenticated=True, id=None)
+# Ranking needs every unit's figures: they are read district-wide, and only the rows of the
+# units the actor may see (the scoping's allow-list) leave this module.
+WHOLE_DISTRICT = "ranking, 红黑榜 and 全区合计 need every unit's figures"
 
 
 def round_half_up(value: Fraction, places: int) -> Decimal:
@@ -77,8 +78,11 @@ def light(lag_points: Decimal | None, yellow_max: Decimal | None = None) -> str 
 
 
 def period(year: int, month: int) -> tuple[date, date]:
-    """The first day of the year and the first day after month M."""
-    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    """The first day of the year and the first day after month M (date.max after 9999-12)."""
+    if month == 12:
+        end = date(year + 1, 1, 1) if year < date.max.year else date.max
+    else:
+        end = date(year, month + 1, 1)
     return date(year, 1, 1), end
 
 
@@ -164,7 +168,7 @@ def project_counts(year: int, month: int) -> dict[int, dict[str, int]]:
 def funds_by_unit(year: int, month: int, origin: str = "") -> dict[int, int]:
     """Verified funds received per unit in the period (the funds figures' own function)."""
     filters = LedgerFilters(year=year, month_from=1, month_to=month, origin=origin)
-    return {int(line.key): line.amount for line in by_unit(_WHOLE_DISTRICT, filters)}
+    return {int(line.key): line.amount for line in by_unit(scoping.SYSTEM, filters)}
 
 
 # ---------------------------------------------------------------- the table
@@ -302,6 +306,12 @@ def shown_measures(targets: list[Target]) -> list[Measure]:
 
 def target_table(actor: Any, year: int, month: int) -> TargetTable:
     """The whole table; a unit user gets only its own row, rank and place on the boards."""
+    with scoping.district_wide(WHOLE_DISTRICT):
+        table = _whole_table(year, month)
+    return _for_actor(table, actor)
+
+
+def _whole_table(year: int, month: int) -> TargetTable:
     targets = {
         t.unit_id: t
         for t in db.session.execute(select(Target).where(Target.year == year)).scalars()
@@ -338,7 +348,7 @@ def target_table(actor: Any, year: int, month: int) -> TargetTable:
         reporting=sum(1 for r in holders if r.reported),
         silent=[r for r in holders if not r.reported],
     )
-    return _for_actor(table, actor)
+    return table
 
 
 def _total_row(rows: list[UnitRow], measures: list[Measure], month: int) -> UnitRow:
@@ -351,18 +361,20 @@ def _total_row(rows: list[UnitRow], measures: list[Measure], month: int) -> Unit
 
 
 def _for_actor(table: TargetTable, actor: Any) -> TargetTable:
-    """A unit user sees its own row, rank and board place; no other unit, no district total."""
-    if getattr(actor, "role", None) != "unit":
+    """The rows of the units the actor may see (scoping's allow-list, deny by default): the
+    whole district for those who see it; a unit user its own row, rank and board place, with
+    no other unit and no district total; a role the scoping does not know, nothing."""
+    if scoping.sees_whole_district(actor):
         return table
-    own = actor.unit_id
+    visible = set(db.session.scalars(select(Unit.id).where(scoping.scope_condition(Unit, actor))))
 
     def mine(rows: list[UnitRow]) -> list[UnitRow]:
-        return [r for r in rows if r.unit_id == own]
+        return [r for r in rows if r.unit_id in visible]
 
     table.rows, table.red, table.black = mine(table.rows), mine(table.red), mine(table.black)
     table.silent = mine(table.silent)
     table.total, table.holders, table.reporting = None, 0, 0
-    table.own_unit_id = own
+    table.own_unit_id = scoping.own_unit(actor)
     return table
 
 

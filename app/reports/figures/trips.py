@@ -1,4 +1,5 @@
-"""Trip figures (DOMAIN.md, trip compliance): monthly misses, overlaps of the heads, yields."""
+"""Trip figures: monthly misses, overlaps of the heads, yields (docs/domain.md, "Trip compliance
+and yields")."""
 
 # Trips count in the month they start, done ones only. Only active party and government heads
 # (主要领导) must go out every month; a month before their 任职日期 is not judged, nor the
@@ -15,7 +16,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from app.core.dates import today
-from app.core.scoping import apply_scope
+from app.core.scoping import apply_scope, unit_condition
 from app.extensions import db
 from app.leaders.models import Leader
 from app.projects.models import Project
@@ -34,17 +35,28 @@ def yield_days() -> int:
     return int(current_app.config.get("TRIP_YIELD_DAYS", YIELD_DAYS))
 
 
+def days_after(day: date, days: int) -> date:
+    """`day` plus `days`, held at date.min / date.max: a stored 9999-12-31 breaks no figure."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
+
+
+def window_end(trip: Trip) -> date:
+    """The last day on which a project still counts as produced by the trip."""
+    return days_after(trip.ended_on, yield_days())
+
+
 def is_required(leader: Leader) -> bool:
     """Only active party and government heads must go out every month."""
     return leader.active and leader.is_head
 
 
 def _visible_leaders(actor: Any):
-    """Leaders whose compliance the actor may see: a unit user, its own unit's."""
-    stmt = select(Leader)
-    if actor.role == "unit":
-        stmt = stmt.where(Leader.unit_id == actor.unit_id)
-    return stmt
+    """Leaders whose compliance the actor may see: the scoping's allow-list decides (a unit
+    user its own unit's leaders, a role it does not know none)."""
+    return select(Leader).where(unit_condition(Leader.unit_id, actor))
 
 
 def _done_trip_months(leader_ids: list[int], year: int) -> dict[tuple[int, int], int]:
@@ -226,7 +238,8 @@ def overlaps(actor: Any, year: int) -> list[Overlap]:
 
 def overlaps_of_trip(trip: Trip, actor: Any) -> list[Overlap]:
     """The overlaps this trip is part of (a warning when it is saved)."""
-    years = range(trip.started_on.year, trip.ended_on.year + 1)
+    # A trip lasts at most a few weeks; a stored row spanning centuries reads two years only.
+    years = range(trip.started_on.year, min(trip.ended_on.year, trip.started_on.year + 1) + 1)
     return [
         o
         for year in years
@@ -261,11 +274,8 @@ class TripYield:
 def trip_yields(actor: Any, trips: list[Trip], on: date | None = None) -> list[TripYield]:
     """The yield of each trip, counting only projects the actor may see."""
     on = on or today()
-    window = yield_days()
     ids = [t.id for t in trips]
-    by_trip: dict[int, TripYield] = {
-        t.id: TripYield(t, window_over=on > t.ended_on + timedelta(days=window)) for t in trips
-    }
+    by_trip = {t.id: TripYield(t, window_over=on > window_end(t)) for t in trips}
     if not ids:
         return []
     stmt = apply_scope(select(Project), Project, actor).where(Project.trip_id.in_(ids))
@@ -273,7 +283,7 @@ def trip_yields(actor: Any, trips: list[Trip], on: date | None = None) -> list[T
         result = by_trip[project.trip_id]
         result.produced += 1
         result.project_ids.append(project.id)
-        if project.lead_on <= result.trip.ended_on + timedelta(days=window):
+        if project.lead_on <= window_end(result.trip):
             result.produced_in_window += 1
         if project.signed_on:
             result.signed += 1
