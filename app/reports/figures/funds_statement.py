@@ -118,25 +118,25 @@ def _share(amount: int, total: int) -> Decimal | None:
 def _grouped(actor: Any, filters: LedgerFilters, key: ColumnElement, signed_from: date,
              signed_to: date) -> dict[Any, tuple[int, int, int]]:  # fmt: skip
     """key -> (履约项目, of which newly signed, amount) over the period's verified entries."""
-    new = and_(Project.signed_on >= signed_from, Project.signed_on <= signed_to)
     per_project = apply_ledger_filters(
         scoped_entries(
             select(
                 key.label("k"),
                 FundsEntry.project_id,
-                case((new, 1), else_=0).label("new"),
+                Project.signed_on,
                 func.sum(FundsEntry.amount).label("amount"),
             ),
             actor,
         ),
         filters,
-    ).group_by(key, FundsEntry.project_id, case((new, 1), else_=0))
+    ).group_by(key, FundsEntry.project_id, Project.signed_on)  # signed_on: one per project
     sub = per_project.subquery()
     counted = sub.c.amount > 0
+    new = and_(counted, sub.c.signed_on >= signed_from, sub.c.signed_on <= signed_to)
     stmt = select(
         sub.c.k,
         func.sum(case((counted, 1), else_=0)),
-        func.sum(case((and_(counted, sub.c.new == 1), 1), else_=0)),
+        func.sum(case((new, 1), else_=0)),
         func.coalesce(func.sum(sub.c.amount), 0),
     ).group_by(sub.c.k)
     return {k: (int(p or 0), int(n or 0), int(a or 0)) for k, p, n, a in db.session.execute(stmt)}
