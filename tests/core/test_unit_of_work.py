@@ -323,19 +323,7 @@ def _history_count(app) -> int:
         return db.session.scalar(select(func.count()).select_from(HistoryEntry))
 
 
-# Routes whose concurrent save is known not to be a 409 yet (none).
-KNOWN_OPEN: dict[str, str] = {}
-
-
-@pytest.mark.parametrize(
-    "endpoint",
-    [
-        pytest.param(e, marks=pytest.mark.xfail(reason=KNOWN_OPEN[e], strict=True))
-        if e in KNOWN_OPEN
-        else e
-        for e in sorted(CASES)
-    ],
-)
+@pytest.mark.parametrize("endpoint", sorted(CASES))
 def test_a_concurrent_save_is_a_409_with_the_current_values_and_what_was_typed(
     app, client, people, login, make, endpoint
 ):
