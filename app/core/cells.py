@@ -5,7 +5,6 @@ Each parser returns the value or raises CellError with a precise Chinese reason.
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from dataclasses import dataclass
@@ -13,17 +12,22 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from app.core.dates import date_problem
+from app.core.dates import calendar_day, date_problem
 from app.core.money import CENT, parse_wan
 from app.core.spreadsheets import is_blank
 
 DATE_FORMATS_HINT = "2024-03-05、2024/3/5、2024.3.5 或 2024年3月5日"
 _DATE_PATTERNS = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})(?: 0{1,2}:00(?::00)?)?$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$"),
+    re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$"),
+    re.compile(r"^([0-9]{4})/([0-9]{1,2})/([0-9]{1,2})(?: 0{1,2}:00(?::00)?)?$"),
+    re.compile(r"^([0-9]{4})\.([0-9]{1,2})\.([0-9]{1,2})$"),
+    re.compile(r"^([0-9]{4})年([0-9]{1,2})月([0-9]{1,2})日$"),
 )
+
+
+# Full-width digits and separators, as WPS and Chinese input methods type them, read as ASCII;
+# other digit scripts (Arabic-Indic ٣) stay unreadable.
+_FULL_WIDTH_DATE = str.maketrans("０１２３４５６７８９－／．", "0123456789-/.")
 
 
 class CellError(ValueError):
@@ -72,18 +76,14 @@ def _read_date(value: Any) -> date | None:
         return value
     if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
         return value.to_pydatetime().date()
-    raw = text(value).replace("－", "-").replace("／", "/").replace("．", ".")
+    raw = text(value).translate(_FULL_WIDTH_DATE)
     for pattern in _DATE_PATTERNS:
         match = pattern.match(raw)
         if match:
-            year, month, day = (int(g) for g in match.groups())
-            if not year or not 1 <= month <= 12:
-                reason = "：月份应为 1—12" if year else ""
-                raise CellError(f"日期“{raw}”不存在{reason}")
-            last = calendar.monthrange(year, month)[1]
-            if not 1 <= day <= last:
-                raise CellError(f"日期“{raw}”不存在：{year}年{month}月只有 {last} 天")
-            return date(year, month, day)
+            try:
+                return calendar_day(*(int(g) for g in match.groups()), f"日期“{raw}”")
+            except ValueError as error:
+                raise CellError(str(error)) from None
     raise CellError(f"日期“{raw}”无法识别，请写成 {DATE_FORMATS_HINT}")
 
 

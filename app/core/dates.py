@@ -69,20 +69,25 @@ def date_problem(on: date, label: str = "日期") -> str | None:
     return None
 
 
+def calendar_day(year: int, month: int, day: int, what: str) -> date:
+    """The date of written year, month and day numbers; ValueError naming `what` (the date
+    as typed, e.g. 日期“2026-02-30”) and saying why when that day does not exist."""
+    if not year or not 1 <= month <= 12:
+        reason = "：月份应为 1—12" if year else ""
+        raise ValueError(f"{what}不存在{reason}")
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        raise ValueError(f"{what}不存在：{year}年{month}月只有 {last} 天")
+    return date(year, month, day)
+
+
 def parse_typed_date(raw: str, label: str = "日期") -> date:
     """A date typed as YYYY-MM-DD and inside date_bounds(); ValueError with a Chinese reason."""
     text = (raw or "").strip()
     match = _ISO_DATE.fullmatch(text)
     if not match:
         raise ValueError(f"{label}“{text[:30]}”无法识别，{DATE_HINT}")
-    year, month, day = (int(g) for g in match.groups())
-    if not year or not 1 <= month <= 12:
-        reason = "：月份应为 1—12" if year else ""
-        raise ValueError(f"{label}“{text}”不存在{reason}")
-    last = calendar.monthrange(year, month)[1]
-    if not 1 <= day <= last:
-        raise ValueError(f"{label}“{text}”不存在：{year}年{month}月只有 {last} 天")
-    on = date(year, month, day)
+    on = calendar_day(*(int(g) for g in match.groups()), f"{label}“{text}”")
     problem = date_problem(on, label)
     if problem:
         raise ValueError(problem)

@@ -64,32 +64,33 @@ class DateField(wtforms.DateField):
         return super().validate(form, extra_validators)
 
 
-class IdField(SelectField):
+class _ReadsRecordId:
+    """Reads the posted value as a record id (1..2^63-1), None when absent; `bad_id` says why
+    another value is refused."""
+
+    bad_id = BAD_ID
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            try:
+                self.data = record_id(valuelist[0])
+            except ValueError:
+                self.data = None
+                raise ValueError(self.bad_id) from None
+
+
+class IdField(_ReadsRecordId, SelectField):
     """A select of records: its value is an id (1..2^63-1) or None; the service checks it."""
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("validate_choice", False)
         super().__init__(label, validators, coerce=record_id, **kwargs)
 
-    def process_formdata(self, valuelist):
-        if valuelist:
-            try:
-                self.data = record_id(valuelist[0])
-            except ValueError:
-                self.data = None
-                raise ValueError(BAD_ID) from None
 
-
-class HiddenIdField(wtforms.HiddenField):
+class HiddenIdField(_ReadsRecordId, wtforms.HiddenField):
     """A hidden record id (the page put it there): an id or None, else the form is refused."""
 
-    def process_formdata(self, valuelist):
-        if valuelist:
-            try:
-                self.data = record_id(valuelist[0])
-            except ValueError:
-                self.data = None
-                raise ValueError("页面中的关联记录无效，请从原页面重新打开") from None
+    bad_id = "页面中的关联记录无效，请从原页面重新打开"
 
 
 class SubmissionField(wtforms.HiddenField):
