@@ -69,6 +69,8 @@ class DefaultConfig:
     EARLIEST_DATE = date(2000, 1, 1)  # no date typed or imported before this (app/core/dates.py)
     DATE_YEARS_AHEAD = 5  # nor more than this many years after today
     MAX_UPLOAD_MB = 10
+    KEY_REPORT_DUE_DAY = 10  # a month's 月调度 is due by this day of the following month
+    IDLE_DAYS = 30  # 包而不推: no follow-up, visit or scheduling entry by the team in this many days
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
 

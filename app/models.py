@@ -7,6 +7,13 @@ from app.core.security_log import SecurityEvent  # noqa: F401
 from app.events.models import PromotionEvent  # noqa: F401
 from app.funds.models import FundsEntry  # noqa: F401
 from app.imports.models import ImportBatch  # noqa: F401
+from app.keyprojects.models import (  # noqa: F401
+    KeyMonthlyReport,
+    KeyProcedure,
+    KeyProject,
+    KeyScheduleLock,
+    KeyTeamMember,
+)
 from app.leaders.models import Leader  # noqa: F401
 from app.projects.models import FollowUp, Project, ProjectContact  # noqa: F401
 from app.reports.models import MonthClose  # noqa: F401

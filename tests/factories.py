@@ -197,3 +197,48 @@ class Factory:
             if isinstance(value, str):
                 values[key] = wan_to_yuan(Decimal(value))
         return self.add(Target(unit_id=unit.id, year=year, **values))
+
+    def key_project(self, unit: Record, name: str = "城南污水处理厂", year: int = 2026,
+                    total_wan: str = "20000", plan_wan: str = "6000", **fields: Any) -> Record:
+        """A key project written straight to the table (no service checks); amounts in 万元
+        strings, other fields as the model's columns (category, programme, leader_id, ...)."""
+        from decimal import Decimal
+
+        from app.core.money import wan_to_yuan
+        from app.keyprojects.models import KeyProject
+
+        values = {"programme": "基础设施工程", "category": "续建", "level": "区重点",
+                  "funding_channel": "社会投资", **fields}
+        return self.add(KeyProject(
+            unit_id=unit.id, name=name, year=year, total_investment=wan_to_yuan(Decimal(total_wan)),
+            annual_plan=wan_to_yuan(Decimal(plan_wan)), **values))
+
+    def key_report(self, key_project: Record, month: int, invested_wan: str = "500",
+                   progress: str = "主体施工", year: int | None = None, reported_on=None) -> Record:
+        """One month's 月调度 entry written straight to the table."""
+        from datetime import date
+        from decimal import Decimal
+
+        from app.core.money import wan_to_yuan
+        from app.keyprojects.models import KeyMonthlyReport
+
+        year = year or key_project.year
+        following = date(year + (month == 12), month % 12 + 1, 5)
+        return self.add(KeyMonthlyReport(
+            key_project_id=key_project.id, year=year, month=month,
+            invested=wan_to_yuan(Decimal(invested_wan)), progress=progress,
+            reported_on=reported_on or following))
+
+    def key_procedure(self, key_project: Record, kind: str, status: str = "done",
+                      done_on=None, applied_on=None, handling_unit: Record | None = None) -> Record:
+        """One procedure (前置要件) row; status todo / doing / done / na."""
+        from datetime import date
+
+        from app.keyprojects.models import PROCEDURE_KINDS, KeyProcedure
+
+        if status == "done" and done_on is None:
+            done_on = date(2026, 1, 10)
+        return self.add(KeyProcedure(
+            key_project_id=key_project.id, kind=kind, position=PROCEDURE_KINDS.index(kind),
+            status=status, done_on=done_on, applied_on=applied_on,
+            handling_unit_id=handling_unit.id if handling_unit else None))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin, utcnow
 from app.core.scoping import UnitScoped
+from app.keyprojects.models import KeyProject, of_unit_key_projects
 from app.projects.models import Project
 from app.units.models import Unit
 
@@ -102,14 +103,16 @@ class Commitment(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Ba
 
 
 class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base):
-    """A matter handed to a unit and chased (问题交办): an investor's request in aftercare now,
-    a key project's obstacle later. The subject is a project; a later `key_project_id` column
-    joins it, and the `subject` check becomes "exactly one of the two"."""
+    """A matter handed to a unit and chased (问题交办): an investor's request in aftercare
+    (its subject a 招商 project) or an obstacle found when scheduling a key project (推进问题,
+    its subject a key project): exactly one of the two."""
 
     __tablename__ = "problems"
     __merge_label__ = "问题交办"
     __table_args__ = (
-        CheckConstraint("project_id IS NOT NULL", name="subject"),
+        CheckConstraint(
+            "(project_id IS NULL) <> (key_project_id IS NULL)", name="one_subject"
+        ),
         CheckConstraint(_in("category", PROBLEM_CATEGORIES), name="category"),
         CheckConstraint(_in("status", STATUSES), name="status"),
         CheckConstraint(f"level >= 0 AND level <= {TOP_LEVEL}", name="level"),
@@ -128,6 +131,7 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    key_project_id: Mapped[int | None] = mapped_column(ForeignKey("key_projects.id"), index=True)
     category: Mapped[str] = mapped_column(String(4), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
     raised_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -145,6 +149,9 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
     project: Mapped[Project | None] = relationship(
         lazy="select", info={"district_wide": "a handling unit sees its problem's project"}
     )
+    key_project: Mapped[KeyProject | None] = relationship(
+        lazy="select", info={"district_wide": "a handling unit sees its problem's key project"}
+    )
     handling_unit: Mapped[Unit | None] = relationship(lazy="joined")
     raised_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[raised_by_id])
     escalations: Mapped[list[ProblemEscalation]] = relationship(
@@ -153,8 +160,13 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
 
     @classmethod
     def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
-        """A unit sees the problems of its own projects and the ones handed to it."""
-        return or_(cls.handling_unit_id == unit_id, _of_unit_projects(cls.project_id, unit_id))
+        """A unit sees the problems of its own projects and key projects, and the ones handed
+        to it."""
+        return or_(
+            cls.handling_unit_id == unit_id,
+            _of_unit_projects(cls.project_id, unit_id),
+            of_unit_key_projects(cls.key_project_id, unit_id),
+        )
 
     @property
     def status_label(self) -> str:
@@ -170,6 +182,8 @@ class Problem(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
 
     @property
     def subject_label(self) -> str:
+        if self.key_project is not None:
+            return self.key_project.name
         return self.project.name if self.project else ""
 
     def is_overdue(self, on: date) -> bool:
