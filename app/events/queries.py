@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, case, extract, func, or_, select
@@ -13,7 +14,7 @@ from app.core.scoping import scoped_select
 from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
 from app.projects.models import Project
-from app.projects.stages import BY_KEY, reached_condition
+from app.projects.stages import BY_KEY, reached_condition, stage_order_as_of
 
 
 @dataclass
@@ -35,7 +36,6 @@ class EventFilters:
         )
 
 
-
 def event_statement(f: EventFilters) -> Select:
     """Events, newest first, filtered (every role sees every event)."""
     stmt = select(PromotionEvent)
@@ -54,16 +54,17 @@ def event_statement(f: EventFilters) -> Select:
     return stmt.order_by(PromotionEvent.held_on.desc(), PromotionEvent.id.desc())
 
 
-def event_yields(actor: Any, event_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """Per event: (projects it sourced, how many of them signed), counted only over the
-    projects the actor may see; for one page of events at a time."""
+def event_yields(actor: Any, event_ids: list[int], as_of: date) -> dict[int, tuple[int, int]]:
+    """Per event: (projects it sourced, how many of them signed), as of the end of `as_of`
+    (recorded as leads and signed on or before it), counted only over the projects the actor
+    may see; for one page of events at a time."""
     if not event_ids:
         return {}
-    signed = case((reached_condition(Project, BY_KEY["signed"]), 1), else_=0)
+    signed = case((reached_condition(Project, BY_KEY["signed"], as_of), 1), else_=0)
     stmt = (
         scoped_select(Project, actor)
         .with_only_columns(Project.event_id, func.count(), func.sum(signed))
-        .where(Project.event_id.in_(event_ids))
+        .where(Project.event_id.in_(event_ids), Project.lead_on <= as_of)
         .group_by(Project.event_id)
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in db.session.execute(stmt)}
@@ -77,12 +78,19 @@ def event_years() -> list[int]:
     return sorted({int(y) for y in rows if y is not None}, reverse=True)
 
 
-def sourced_projects(actor: Any, event_id: int, reached: str = "") -> Select:
-    """The projects an event sourced that the actor may see (dropped ones too), furthest first;
-    with `reached`, only those that reached that stage."""
-    stmt = scoped_select(Project, actor).where(Project.event_id == event_id)
+def sourced_projects(actor: Any, event_id: int, as_of: date, reached: str = "",
+                     standing: str = "") -> Select:  # fmt: skip
+    """The projects an event sourced that the actor may see (dropped ones too) as of the end
+    of `as_of`: recorded by then; with `reached`, only those that had reached that stage by
+    then, with `standing` those that stood in it then (the funnel's two columns); furthest
+    first."""
+    stmt = scoped_select(Project, actor).where(
+        Project.event_id == event_id, Project.lead_on <= as_of
+    )
     if reached in BY_KEY:
-        stmt = stmt.where(reached_condition(Project, BY_KEY[reached]))
+        stmt = stmt.where(reached_condition(Project, BY_KEY[reached], as_of))
+    if standing in BY_KEY:
+        stmt = stmt.where(stage_order_as_of(Project, as_of) == BY_KEY[standing].order)
     return stmt.order_by(Project.stage_order.desc(), Project.stage_since.desc(), Project.id.desc())
 
 

@@ -16,6 +16,7 @@ from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
 from app.projects.stages import BY_KEY, STAGES
 from app.reports.figures.cohort import funnel
+from app.reports.figures.period import EARLIEST_YEAR, last_ended, read_period, this_month
 from app.units.queries import unit_choices
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
@@ -49,6 +50,9 @@ def _data(form: EventForm) -> services.EventData:
 def index():
     """Every event, filtered by year, kind and a search; counts only over visible projects."""
     filters = queries.EventFilters.from_args(request.args)
+    # `year` here is the year events were held: the counts are as of the default period's
+    # end, and an event's page offers the other periods.
+    period = last_ended()
     page = paginate(
         queries.event_statement(filters),
         page_number(request.args.get("page")),
@@ -57,7 +61,8 @@ def index():
     return render_template(
         "events/index.html",
         page=page,
-        yields=queries.event_yields(current_user, [e.id for e in page.items]),
+        yields=queries.event_yields(current_user, [e.id for e in page.items], period.as_of()),
+        period=period,
         filters=filters,
         kinds=EVENT_KINDS,
         years=queries.event_years(),
@@ -130,11 +135,17 @@ def edit(event_id: int):
 def detail(event_id: int):
     """An event: its data, the funnel of the projects it sourced, and those projects."""
     event = get_or_404(PromotionEvent, event_id, current_user)
+    period, message = read_period(request.args)
+    if message:
+        flash(message, "warning")
+    as_of = period.as_of()
     reached = request.args.get("reached", "")
     reached = reached if reached in BY_KEY else ""
-    figures = funnel(queries.sourced_projects(current_user, event.id))
+    standing = request.args.get("standing", "")
+    standing = standing if standing in BY_KEY and not reached else ""
+    figures = funnel(queries.sourced_projects(current_user, event.id, as_of), as_of=as_of)
     page = paginate(
-        queries.sourced_projects(current_user, event.id, reached),
+        queries.sourced_projects(current_user, event.id, as_of, reached, standing),
         page_number(request.args.get("page")),
         current_app.config["PER_PAGE"],
     )
@@ -143,6 +154,10 @@ def detail(event_id: int):
         event=event,
         funnel=figures,
         page=page,
+        period=period,
+        this_month=this_month(),
+        years=list(range(as_of.year, EARLIEST_YEAR - 1, -1))[:8],
+        standing=BY_KEY.get(standing),
         reached=BY_KEY.get(reached),
         stages=STAGES,
         editable=services.can_edit(current_user, event),

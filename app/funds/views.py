@@ -92,6 +92,7 @@ def index():
         project=project,
         verified=figures.totals(current_user, filters, "verified"),
         pending=figures.totals(current_user, filters, "pending"),
+        performing=queries.performing_projects(current_user, filters),
         reversed_ids=queries.reversed_ids([e.id for e in page.items]),
         **_list_context(filters),
     )

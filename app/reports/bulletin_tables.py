@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select
 
 from app.core.money import yuan_to_wan
@@ -106,17 +107,18 @@ def _project_columns(last: str) -> list[Col]:
 def units_table(dash: Any, on: date) -> BulletinTable:
     """各单位目标任务完成情况: the funds figures in full, the others as done/target."""
     columns = UNIT_COLUMNS
+    yellow_max = current_app.config["LIGHT_YELLOW_MAX_LAG"]
     table = BulletinTable(
         "units",
         "各单位目标任务完成情况",
         "",
         "目标任务完成情况",
         columns,
-        sheet=target_exports.table_sheet(dash.table, on),
+        sheet=target_exports.table_sheet(dash.table, on, yellow_max),
         note=(
             f"注：时间进度{dash.table.time_progress}%。落后时间进度为正数表示落后、负数表示超进度；"
-            "亮灯：绿灯 落后≤0，黄灯 0<落后≤10，红灯 落后>10（个百分点）。按到位资金完成率排名，"
-            "完成率相同按金额。到位资金只计已核实的。"
+            f"亮灯：绿灯 落后≤0，黄灯 0<落后≤{yellow_max}，红灯 落后>{yellow_max}（个百分点）。"
+            "按到位资金完成率排名，完成率相同按金额。到位资金只计已核实的。"
         ),
         empty_text="尚无单位。",
     )

@@ -49,10 +49,13 @@ def _figure_cells(f: figures.Figure, bold: bool = False) -> list[Any]:
         DASH
         if f.rate is None
         else Styled(
-            f.rate / Decimal(100), fill=FILLS.get(f.light or ""), num_format="0.00%", bold=bold
+            f.rate / Decimal(100),
+            fill=FILLS.get(f.light or ""),
+            num_format=figures.number_format(percent=True),
+            bold=bold,
         )
     )
-    lag = DASH if f.lag is None else Styled(f.lag, num_format="0.0", bold=bold)
+    lag = DASH if f.lag is None else Styled(f.lag, num_format=figures.number_format(), bold=bold)
     return [_amount(f.measure, f.target), _amount(f.measure, f.achieved), rate, lag]
 
 

@@ -74,10 +74,11 @@ def origin_problems(values: dict[str, int | None]) -> dict[str, str]:
 
 
 def origin_note(values: dict[str, int | None]) -> str | None:
-    """"分来源目标合计 N 万元，与到位资金总目标 M 万元不一致" when set origins do not add up."""
+    """"分来源目标合计 N 万元，与到位资金总目标 M 万元不一致" when every origin's target is set
+    (0 included) and they do not add up to the total; a partial set is not a disagreement."""
     total = values.get(FUNDS_KEY)
-    parts = [values.get(k) for k in ORIGIN_KEYS if values.get(k)]
-    if not total or not parts or sum(parts) == total:
+    parts = [values.get(k) for k in ORIGIN_KEYS]
+    if not total or any(part is None for part in parts) or sum(parts) == total:
         return None
     return (
         f"分来源目标合计 {format_wan(sum(parts))} 万元，"

@@ -11,6 +11,8 @@ from app.core.money import yuan_to_wan
 from app.core.params import whole_number
 from app.core.spreadsheets import Column, Sheet, Styled
 from app.reports.figures import trips as figures
+from app.reports.figures.period import read_period
+from app.trips.models import Trip
 from app.trips.queries import trips_in_year
 
 MISS_FILL = "#F4B6B6"  # a head's month without a trip
@@ -105,12 +107,26 @@ def overlap_sheet(actor: Any, year: int) -> Sheet:
     )
 
 
-def yield_sheet(actor: Any, year: int, on: date) -> Sheet:
-    """Each trip of the year with what it produced."""
-    trips = [t for t in trips_in_year(actor, year) if t.started_on.year == year]
+def trips_of_period(actor: Any, year: int, as_of: date) -> list[Trip]:
+    """The actor's trips that started in the year on or before `as_of` (a period's end)."""
+    return [
+        t for t in trips_in_year(actor, year) if t.started_on.year == year and t.started_on <= as_of
+    ]
+
+
+def yields_as_of(args: Any, on: date | None = None) -> date:
+    """The day the yields are counted at for a request: the end of its period (year and
+    month; a year alone is the whole of a past year, this year to the last ended month)."""
+    return read_period(args, on)[0].as_of(on)
+
+
+def yield_sheet(actor: Any, year: int, on: date, as_of: date | None = None) -> Sheet:
+    """Each trip of the year (started by `as_of`) with what it produced as of that day."""
+    as_of = as_of or on
+    trips = trips_of_period(actor, year, as_of)
     window = figures.yield_days()
     data = []
-    for r in figures.trip_yields(actor, trips, on):
+    for r in figures.trip_yields(actor, trips, on, as_of=as_of):
         t = r.trip
         if t.status == "planned":
             verdict = "计划中"
@@ -152,10 +168,18 @@ def yield_sheet(actor: Any, year: int, on: date) -> Sheet:
         ],
         rows=data,
         title=f"{year}年领导外出招商成效",
-        subtitle=f"截至 {on}。到位资金只计已核实的；结束 {window} 天后仍未促成项目的标为无成果。",
+        subtitle=(
+            f"数据截至 {as_of}：只计当日及以前登记的项目、签约和到账并已核实的到位资金；"
+            f"结束 {window} 天后仍未促成项目的标为无成果。"
+        ),
     )
 
 
-def compliance_workbook(actor: Any, year: int, on: date) -> list[Sheet]:
-    """The three sheets of the trip export, within the actor's scope."""
-    return [grid_sheet(actor, year, on), overlap_sheet(actor, year), yield_sheet(actor, year, on)]
+def compliance_workbook(actor: Any, year: int, on: date, as_of: date | None = None) -> list[Sheet]:
+    """The three sheets of the trip export, within the actor's scope; the yields as of
+    `as_of` (a period's end)."""
+    return [
+        grid_sheet(actor, year, on),
+        overlap_sheet(actor, year),
+        yield_sheet(actor, year, on, as_of),
+    ]

@@ -3,12 +3,13 @@ export "trips" (app/imports/exports.py)."""
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import flash, render_template, request
 from flask_login import current_user
 
 from app.core.dates import today
 from app.core.permissions import ReadsBusinessData, requires
 from app.reports.figures import trips as figures
+from app.reports.figures.period import read_period, this_month
 from app.trips import exports, queries
 from app.trips.views import bp
 
@@ -43,17 +44,23 @@ def compliance():
 @bp.route("/yields")
 @requires(ReadsBusinessData)
 def yields():
-    """Each trip's yield for the year; those with nothing after the window marked."""
-    year = _year()
+    """Each trip of months 1..M of the chosen year with its yield as of the period's end
+    (default: the last month that has ended); those with nothing after the window marked."""
+    period, message = read_period(request.args)
+    if message:
+        flash(message, "warning")
+    as_of = period.as_of()
     barren_only = request.args.get("barren") == "1"
-    trips = [t for t in queries.trips_in_year(current_user, year) if t.started_on.year == year]
-    results = figures.trip_yields(current_user, list(reversed(trips)))
+    trips = exports.trips_of_period(current_user, period.year, as_of)
+    results = figures.trip_yields(current_user, list(reversed(trips)), as_of=as_of)
     if barren_only:
         results = [r for r in results if r.barren]
     return render_template(
         "trips/yields.html",
-        year=year,
-        years=_years(year),
+        year=period.year,
+        period=period,
+        this_month=this_month(),
+        years=_years(period.year),
         results=results,
         barren_only=barren_only,
         window=figures.yield_days(),

@@ -303,13 +303,13 @@ def test_the_completion_rate_is_the_exact_share_rounded_half_up(achieved, target
 
 @PURE
 @given(yuan_amounts, st.integers(min_value=1, max_value=10**16), st.integers(1, 12))
-@example(3, 2000, 6)  # 49.85 points: 49.9
-@example(201, 400, 6)  # −0.25 points: −0.3, away from zero
+@example(3, 20000, 6)  # 49.985 points: 49.99
+@example(2001, 4000, 6)  # −0.025 points: −0.03, away from zero
 def test_the_lag_is_the_exact_difference_rounded_half_away_from_zero(achieved, target, month):
     exact = (Fraction(month, 12) - Fraction(achieved, target)) * 100
     lag = targets.lag(achieved, target, month)
-    assert lag == half_up(exact, 1)
-    assert (lag > 0) == (exact >= Fraction(1, 20)) and (lag < 0) == (exact <= Fraction(-1, 20))
+    assert lag == half_up(exact, 2)
+    assert (lag > 0) == (exact >= Fraction(1, 200)) and (lag < 0) == (exact <= Fraction(-1, 200))
     assert targets.lag(achieved, None, month) is None
     assert targets.time_progress(month) == half_up(Fraction(month * 100, 12), 2)
 

@@ -192,20 +192,91 @@ def test_reached_filter_lists_the_projects_behind_a_count(client, people, login,
     assert client.get(f"/events/{event.id}?reached=nonsense&page=zz").status_code == 200
 
 
+def _links(page: str) -> dict[str, tuple[str, int]]:
+    """Every funnel number that links: testid -> (href, the number shown)."""
+    found = re.findall(r'<a href="([^"]+)" data-testid="([\w-]+)">(\d+)</a>', page)
+    return {testid: (href.replace("&amp;", "&"), int(n)) for href, testid, n in found}
+
+
+def _total(client, href: str) -> int:
+    listing = client.get(href).get_data(as_text=True)
+    return int(re.search(r'data-testid="total">(\d+)<', listing).group(1))
+
+
 def test_each_stage_count_links_to_the_project_list_with_the_same_number(
     client, people, login, sourced
 ):
     event, _ = sourced
     login(people["bureau"])
     page = client.get(f"/events/{event.id}").get_data(as_text=True)
-    links = re.findall(r'<a href="([^"]+)" data-testid="((?:current-\w+)|leads)">', page)
-    by_testid = {testid: href.replace("&amp;", "&") for href, testid in links}
-    assert f"event_id={event.id}" in by_testid["leads"]
-    assert "stage=started" in by_testid["current-started"]
-    for testid, expected in (("leads", 6), ("current-started", 3), ("current-lead", 1)):
-        listing = client.get(by_testid[testid]).get_data(as_text=True)
-        total = int(re.search(r'data-testid="total">(\d+)<', listing).group(1))
-        assert total == expected, testid
+    links = _links(page)
+    assert f"/events/{event.id}?year=2026&month=10" in links["leads"][0]
+    assert "standing=started" in links["current-started"][0]
+    assert (links["leads"][1], links["current-started"][1], links["current-lead"][1]) == (6, 3, 1)
+    stage_links = [k for k in links if k.startswith(("reached-", "current-"))]
+    assert len(stage_links) == 14  # two per stage: every number of the funnel links
+    for testid, (href, shown) in links.items():
+        assert _total(client, href) == shown, testid
+
+
+@pytest.mark.clock("2026-12-02 10:00")
+def test_the_funnel_counts_as_of_the_chosen_periods_end(client, people, login, make):
+    # Default on 2 December: 1—11月, as of 30 November. A project recorded on 1 December, a
+    # signing dated 1 December and funds verified on 1 December count only in 本月至今.
+    event = make.event("2026 秋季集中签约活动", held_on=date(2026, 9, 1))
+    a = people["unit_a"]
+    make.project(a, "十月签约项目", "甲有限公司", event_id=event.id, lead_on=date(2026, 9, 2),
+                 negotiating_on=date(2026, 9, 10), signed_on=date(2026, 10, 20),
+                 funded_on=date(2026, 12, 1))  # fmt: skip
+    make.project(a, "十二月签约项目", "乙有限公司", event_id=event.id, lead_on=date(2026, 9, 3),
+                 negotiating_on=date(2026, 11, 5), signed_on=date(2026, 12, 1))  # fmt: skip
+    make.project(a, "十二月登记项目", "丙有限公司", event_id=event.id, lead_on=date(2026, 12, 1))
+    login(people["bureau"])
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "数据截至 2026年11月30日" in page
+    links = _links(page)
+    assert links["leads"][1] == 2 and links["signed"][1] == 1
+    assert links["reached-negotiating"][1] == 2 and links["reached-funded"][1] == 0
+    assert links["current-signed"][1] == 1 and links["current-negotiating"][1] == 1
+    for testid, (href, shown) in links.items():
+        assert _total(client, href) == shown, testid
+    october = _links(client.get(f"/events/{event.id}?year=2026&month=10").get_data(as_text=True))
+    assert (october["leads"][1], october["signed"][1], october["current-lead"][1]) == (2, 1, 1)
+    listing = client.get("/events/").get_data(as_text=True)
+    row = listing[listing.index("2026 秋季集中签约活动") :].split("</tr>")[0]
+    assert re.findall(r'<td class="text-end">(\d+)</td>', row) == ["2", "1"]
+    assert "数据截至 2026年11月30日" in listing
+    now = client.get(f"/events/{event.id}?year=2026&month=12").get_data(as_text=True)
+    assert "数据截至 2026年12月2日（本月至今）" in now
+    links = _links(now)
+    assert (links["leads"][1], links["signed"][1], links["reached-funded"][1]) == (3, 2, 1)
+    for testid, (href, shown) in links.items():
+        assert _total(client, href) == shown, testid
+
+
+def test_a_future_or_unreadable_period_shows_a_message_and_the_default(
+    client, people, login, sourced
+):
+    event, _ = sourced
+    login(people["bureau"])
+    for query in ("year=2030&month=1", "year=1999&month=5", "year=x&month=%00", "month=13"):
+        response = client.get(f"/events/{event.id}?{query}")
+        assert response.status_code == 200, query
+        page = response.get_data(as_text=True)
+        assert "已显示2026年1—10月" in page and "数据截至 2026年10月31日" in page, query
+
+
+def test_another_units_user_follows_links_and_sees_only_its_own_rows(
+    client, people, login, sourced
+):
+    event, projects = sourced
+    login(people["other_unit"])
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    for testid, (href, shown) in _links(page).items():
+        listing = client.get(href).get_data(as_text=True)
+        assert _total(client, href) == shown, testid
+        assert projects["started"].name not in listing
+    assert client.get(f"/events/{event.id}?standing=started&year=2026&month=10").status_code == 200
 
 
 def test_the_unit_user_follows_a_count_link_and_sees_the_same_number(

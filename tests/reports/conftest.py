@@ -29,10 +29,10 @@ def district(make, people):
 
     Funds received Jan—Oct 2026 (verified): 3,000 + 2,000 (p1) + 1,000 (p3) + 500 (p5) = 6,500 万
     = 0.65 亿元 (the pending 999 and November's 1,234 do not count). Targets: 城关街道 8,000,
-    北山镇 4,000 → 12,000 万 = 1.20 亿元; 6,500/12,000 = 54.17 %; lag 83.33 − 54.17 = 29.2.
-    城关街道 5,500/8,000 = 68.75 % (red, lag 14.6) ranks first (红榜); 北山镇 1,000/4,000 =
-    25.00 % (red, lag 58.3) last (黑榜). One district party head with no trip: 10 missed months.
-    """
+    北山镇 4,000 → 12,000 万 = 1.20 亿元; 6,500/12,000 = 54.17 %; lag 83.333… − 54.166… =
+    29.17. 城关街道 5,500/8,000 = 68.75 % (red, lag 14.58) ranks first (红榜); 北山镇
+    1,000/4,000 = 25.00 % (red, lag 58.33) last (黑榜). One district party head with no trip: 10
+    missed months."""
     a, b = people["unit_a"], people["unit_b"]
     p1 = make.project(a, "智能制造产业园", "华润置地（深圳）有限公司", lead_on=date(2026, 1, 5),
                       signed_on=date(2026, 2, 10), contract_investment=10_000 * W,

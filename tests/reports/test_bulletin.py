@@ -40,7 +40,7 @@ def test_the_summary_states_the_hand_computed_figures(district, in_request):
     assert "注册率66.7%、投产率0.0%；签约项目累计到位资金0.60亿元，资金到位率34.3%。" in text
     assert "全区履约项目3个，其中本期新签约2个；按资金来源，国内省外6,500.00万元（3个项目）" in text
     assert (
-        "全区到位资金0.65亿元，完成年度目标1.20亿元的54.17%，落后时间进度29.2个百分点"
+        "全区到位资金0.65亿元，完成年度目标1.20亿元的54.17%，落后时间进度29.17个百分点"
         "（时间进度83.33%）。" in text
     )
     assert "绿灯0个、黄灯0个、红灯2个" in text
@@ -59,7 +59,7 @@ def test_ahead_of_time_progress_reads_chao_jindu(district, make, people, in_requ
         db.session.execute(update(Target).values(funds_total=3_000 * 10_000))
         db.session.commit()
     text = "".join(in_request(_make).paragraphs)
-    assert "完成年度目标0.60亿元的108.33%，超进度25.0个百分点" in text
+    assert "完成年度目标0.60亿元的108.33%，超进度25.00个百分点" in text
     assert "落后时间进度" not in text
 
 

@@ -87,7 +87,7 @@ def test_figures_equal_the_hand_computed_values(client, people, login, fixture):
     assert _text(html, "rate-funds") == "8.3%"
     funds = _text(html, "kpi-funds")
     assert "0.05 亿元" in funds  # 500 万元 verified in 1—6月; pending and July excluded
-    assert "完成年度目标 25.00%" in funds and "落后 25.0 个百分点" in funds
+    assert "完成年度目标 25.00%" in funds and "落后 25.00 个百分点" in funds
     assert "红灯" in funds
     assert "100.0%" in _text(html, "kpi-previous")  # 2025 cohort: 1 of 1 started
 

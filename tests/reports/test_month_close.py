@@ -167,6 +167,9 @@ def test_a_back_dated_verified_entry_shows_issued_against_live_and_the_record(
     assert changes["funds_received"].issued == "6,500.00 万元（0.65 亿元）"
     assert changes["funds_received"].live == "6,700.00 万元（0.67 亿元）"
     assert changes["funds_rate"].issued == "54.17%" and changes["funds_rate"].live == "55.83%"
+    # lag to FIGURE_DECIMALS places: 83.333… − 54.166… = 29.166… and 83.333… − 55.833… = 27.5
+    assert changes["funds_lag"].issued == "29.17 个百分点"
+    assert changes["funds_lag"].live == "27.50 个百分点"
     assert changes[f"unit:{district.b.id}:funds"].live.startswith("1,200.00 万元")
     records = [r for r in diff.records if r.table_name == "funds_entries"]
     assert [r.record_id for r in records] == [entry.id]

@@ -12,10 +12,11 @@ from app.reports.figures import targets as figures
 from tests.targets.conftest import rate_text
 
 
-def test_the_speech_example_two_months_at_4_87_percent_is_11_8_points_behind_and_red(
+def test_the_speech_example_two_months_at_4_87_percent_is_11_80_points_behind_and_red(
     people, login, add_target, signed, add_funds, table
 ):
-    # "今年前两个月完成大项目投资落后时间进度11.8个百分点": 16.67 % − 4.87 % at M = 2.
+    # "今年前两个月完成大项目投资落后时间进度11.8个百分点": 16.666… % − 4.87 % = 11.796… points
+    # at M = 2, shown to two decimals (FIGURE_DECIMALS) as 11.80.
     add_target(people["unit_a"], 2025, funds_total="10000")
     project = signed(people["unit_a"], date(2025, 1, 20))
     add_funds(project, "487", date(2025, 2, 14))
@@ -24,9 +25,32 @@ def test_the_speech_example_two_months_at_4_87_percent_is_11_8_points_behind_and
     login(people["bureau"])
     row = table(2025, 2)["城关街道"]
     assert rate_text(row, "funds_total") == "4.87%"
-    assert row["funds_total-lag"] == "落后11.8"
+    assert row["funds_total-lag"] == "落后11.80"
     assert row["funds_total-light"] == "red"
-    assert "完成全年目标任务的4.87%，落后时间进度11.8个百分点" in row["funds_total-title"]
+    assert "完成全年目标任务的4.87%，落后时间进度11.80个百分点" in row["funds_total-title"]
+
+
+@pytest.mark.parametrize("app_config", [{"FIGURE_DECIMALS": 1}])
+def test_with_figure_decimals_one_rates_lags_and_time_progress_show_one_decimal(
+    people, login, add_target, signed, add_funds, table, client, app_config
+):
+    # The speech example again: 4.87 % shown 4.9 %, 11.796… points shown 11.8, 16.666… % 16.7 %;
+    # 39.96 % at M = 6 is 10.04 points behind, shown 10.0: yellow on the value as shown.
+    add_target(people["unit_a"], 2025, funds_total="10000")
+    add_funds(signed(people["unit_a"], date(2025, 1, 20)), "487", date(2025, 2, 14))
+    add_target(people["unit_b"], 2025, funds_total="2500")
+    add_funds(signed(people["unit_b"], date(2025, 1, 5)), "999", date(2025, 2, 5))
+    login(people["bureau"])
+    rows = table(2025, 2)
+    assert rate_text(rows["城关街道"], "funds_total") == "4.9%"
+    assert rows["城关街道"]["funds_total-lag"] == "落后11.8"
+    title = rows["城关街道"]["funds_total-title"]
+    assert "完成全年目标任务的4.9%，落后时间进度11.8个百分点" in title
+    assert "时间进度 16.7%" in client.get("/targets/?year=2025&month=2").get_data(as_text=True)
+    row = table(2025, 6)["北山镇"]
+    assert rate_text(row, "funds_total") == "40.0%"  # 39.96 % half-up to one decimal
+    assert row["funds_total-lag"] == "落后10.0"
+    assert row["funds_total-light"] == "yellow"
 
 
 def test_time_progress_is_shown_with_two_decimals(people, login, client):
@@ -40,15 +64,15 @@ def test_time_progress_is_shown_with_two_decimals(people, login, client):
 def test_ahead_of_time_is_written_as_the_published_reports_do(
     people, login, add_target, signed, add_funds, table
 ):
-    # "完成全年目标任务的125.64%,超进度42.31%" at M = 10 (the lag has one decimal here).
+    # "完成全年目标任务的125.64%,超进度42.31%" at M = 10: 83.333… − 125.64 = −42.306… points.
     add_target(people["unit_a"], 2025, funds_total="100")
     add_funds(signed(people["unit_a"], date(2025, 3, 1)), "125.64", date(2025, 9, 30))
     login(people["bureau"])
     row = table(2025, 10)["城关街道"]
     assert rate_text(row, "funds_total") == "125.64%"
-    assert row["funds_total-lag"] == "超42.3"
+    assert row["funds_total-lag"] == "超42.31"
     assert row["funds_total-light"] == "green"
-    assert "完成全年目标任务的125.64%，超进度42.3个百分点" in row["funds_total-title"]
+    assert "完成全年目标任务的125.64%，超进度42.31个百分点" in row["funds_total-title"]
 
 
 def test_a_zero_or_missing_target_shows_a_dash_and_no_light(
@@ -73,7 +97,7 @@ def test_nothing_signed_against_a_target_is_zero_percent_not_an_error(
     login(people["bureau"])
     row = table(2025, 6)["城关街道"]
     assert rate_text(row, "signed_count") == "0.00%"
-    assert row["signed_count-lag"] == "落后50.0"
+    assert row["signed_count-lag"] == "落后50.00"
     assert row["signed_count-light"] == "red"
 
 
@@ -92,50 +116,65 @@ def test_a_lag_of_exactly_zero_is_green(people, login, add_target, signed, table
 def test_a_lag_of_exactly_ten_is_yellow_and_more_is_red(
     people, login, add_target, signed, add_funds, table, make
 ):
+    # M = 6, time progress 50 %, LIGHT_YELLOW_MAX_LAG 10.
+    third = make.unit("南湖园区")
     add_target(people["unit_a"], 2025, signed_count=10, funds_total="1000")
     for month in (1, 2, 3, 4):
-        signed(people["unit_a"], date(2025, month, 10))
+        signed(people["unit_a"], date(2025, month, 10))  # 40 %: exactly 10.00 behind
     add_funds(signed(people["unit_b"], date(2025, 1, 5)), "399", date(2025, 5, 5))
-    add_target(people["unit_b"], 2025, funds_total="1000")
+    add_target(people["unit_b"], 2025, funds_total="1000")  # 39.9 %: 10.10 behind
+    add_funds(signed(third, date(2025, 1, 5)), "3999", date(2025, 5, 5))
+    add_target(third, 2025, funds_total="10000")  # 39.99 %: 10.01 behind
     login(people["bureau"])
     rows = table(2025, 6)
     assert rate_text(rows["城关街道"], "signed_count") == "40.00%"
-    assert rows["城关街道"]["signed_count-lag"] == "落后10.0"
+    assert rows["城关街道"]["signed_count-lag"] == "落后10.00"
     assert rows["城关街道"]["signed_count-light"] == "yellow"
-    assert rows["北山镇"]["funds_total-lag"] == "落后10.1"
+    assert rows["北山镇"]["funds_total-lag"] == "落后10.10"
     assert rows["北山镇"]["funds_total-light"] == "red"
+    assert rate_text(rows["南湖园区"], "funds_total") == "39.99%"
+    assert rows["南湖园区"]["funds_total-lag"] == "落后10.01"
+    assert rows["南湖园区"]["funds_total-light"] == "red"
 
 
 def test_the_light_follows_the_lag_as_shown(people, login, add_target, signed, add_funds, table):
-    # 39.96 % at M = 6 is 10.04 points behind, shown as 10.0: yellow, never a red "10.0".
-    add_target(people["unit_a"], 2025, funds_total="2500")
-    add_funds(signed(people["unit_a"], date(2025, 1, 5)), "999", date(2025, 5, 5))
+    # 39.996 % at M = 6 is 10.004 points behind, shown as 10.00: yellow, never a red "10.00";
+    # 39.96 % is 10.04 behind, shown as such: red.
+    add_target(people["unit_a"], 2025, funds_total="25000")
+    add_funds(signed(people["unit_a"], date(2025, 1, 5)), "9999", date(2025, 5, 5))
+    add_target(people["unit_b"], 2025, funds_total="2500")
+    add_funds(signed(people["unit_b"], date(2025, 1, 5)), "999", date(2025, 5, 5))
     login(people["bureau"])
-    row = table(2025, 6)["城关街道"]
-    assert rate_text(row, "funds_total") == "39.96%"
-    assert row["funds_total-lag"] == "落后10.0"
+    rows = table(2025, 6)
+    row = rows["城关街道"]
+    assert rate_text(row, "funds_total") == "40.00%"
+    assert row["funds_total-lag"] == "落后10.00"
     assert row["funds_total-light"] == "yellow"
+    assert rate_text(rows["北山镇"], "funds_total") == "39.96%"
+    assert rows["北山镇"]["funds_total-lag"] == "落后10.04"
+    assert rows["北山镇"]["funds_total-light"] == "red"
 
 
 def test_rates_and_lags_at_exact_halves_round_half_up_as_shown(
     people, login, add_target, signed, add_funds, table, make
 ):
-    # M = 6 (time progress 50 %). Half-even would show 0.12 %, 落后49.8 and 超0.2.
+    # M = 6 (time progress 50 %): ties at the third decimal. Half-even would show 0.12 %,
+    # 落后49.86, 50.24 % and 超0.24.
     third = make.unit("南湖园区")
     for unit, target, funds in (
         (people["unit_a"], "800", "1"),  # 0.125 %: 0.13 %
-        (people["unit_b"], "2000", "3"),  # 0.15 %: lag 49.85 points, 落后49.9
-        (third, "400", "201"),  # 50.25 %: lag −0.25 points, 超0.3
+        (people["unit_b"], "20000", "27"),  # 0.135 %: lag 49.865 points, 落后49.87
+        (third, "20000", "10049"),  # 50.245 %: lag −0.245 points, 超0.25
     ):
         add_target(unit, 2025, funds_total=target)
         add_funds(signed(unit, date(2025, 1, 5)), funds, date(2025, 5, 5))
     login(people["bureau"])
     rows = table(2025, 6)
     assert rate_text(rows["城关街道"], "funds_total") == "0.13%"
-    assert rate_text(rows["北山镇"], "funds_total") == "0.15%"
-    assert rows["北山镇"]["funds_total-lag"] == "落后49.9"
+    assert rate_text(rows["北山镇"], "funds_total") == "0.14%"
+    assert rows["北山镇"]["funds_total-lag"] == "落后49.87"
     assert rate_text(rows["南湖园区"], "funds_total") == "50.25%"
-    assert rows["南湖园区"]["funds_total-lag"] == "超0.3"
+    assert rows["南湖园区"]["funds_total-lag"] == "超0.25"
     assert rows["南湖园区"]["funds_total-light"] == "green"
 
 
@@ -241,8 +280,9 @@ def test_rates_are_exact_and_never_floats():
     assert figures.completion_rate(1, 3) == Decimal("33.33")
     assert figures.completion_rate(2, 3) == Decimal("66.67")
     assert figures.completion_rate(1, 8) == Decimal("12.50")
-    assert figures.lag(1, 8, 3) == Decimal("12.5")  # 25 − 12.5 exactly
-    assert figures.lag(1, 200, 3) == Decimal("24.5")  # 25 − 0.5
+    assert figures.lag(1, 8, 3) == Decimal("12.50")  # 25 − 12.5 exactly
+    assert figures.lag(1, 200, 3) == Decimal("24.50")  # 25 − 0.5
+    assert figures.lag(1, 3, 1) == Decimal("-25.00")  # 8.333… − 33.333… exactly
     assert figures.lag(0, None, 3) is None and figures.completion_rate(5, 0) is None
     assert figures.time_progress(2) == Decimal("16.67")
     assert figures.round_half_up(Fraction(-1, 20), 1) == Decimal("-0.1")

@@ -239,10 +239,27 @@ def test_per_origin_targets_that_do_not_add_up_are_noted_beside_the_row(
     a = people["unit_a"].id
     data = _grid_form(client, 2026)
     data.update({f"t-{a}-funds_total": "1000", f"t-{a}-funds_out_of_province": "600",
-                 f"t-{a}-funds_out_of_city": "300"})  # fmt: skip
+                 f"t-{a}-funds_out_of_city": "300", f"t-{a}-funds_out_of_district": "0",
+                 f"t-{a}-funds_foreign": "0"})  # fmt: skip
     assert client.post("/targets/set?year=2026", data=data).status_code == 302
     page = client.get("/targets/set?year=2026").get_data(as_text=True)
     assert "分来源目标合计 900.00 万元，与到位资金总目标 1,000.00 万元不一致" in page
+    assert f'data-testid="origin-note-{a}"' in page
+
+
+def test_a_partial_set_of_per_origin_targets_is_not_a_disagreement(client, people, login):
+    # Two of the four origins set (600 + 300 of 1000): the others are simply not given yet.
+    login(people["bureau"])
+    a, b = people["unit_a"].id, people["unit_b"].id
+    data = _grid_form(client, 2026)
+    data.update({f"t-{a}-funds_total": "1000", f"t-{a}-funds_out_of_province": "600",
+                 f"t-{a}-funds_out_of_city": "300",
+                 f"t-{b}-funds_total": "500", f"t-{b}-funds_out_of_province": "200",
+                 f"t-{b}-funds_out_of_city": "100", f"t-{b}-funds_out_of_district": "100",
+                 f"t-{b}-funds_foreign": "100"})  # fmt: skip
+    assert client.post("/targets/set?year=2026", data=data).status_code == 302
+    page = client.get("/targets/set?year=2026").get_data(as_text=True)
+    assert f'data-testid="origin-note-{a}"' not in page and "不一致" not in page
 
 
 def test_an_imported_per_origin_target_above_the_total_is_refused_naming_row_and_column(

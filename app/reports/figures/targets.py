@@ -9,7 +9,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, and_, case, func, select
 
 from app.core import scoping
@@ -23,11 +23,11 @@ from app.units.models import Unit
 
 # For year Y, months 1..M: each unit's achievement against its targets; the ranking by funds
 # completion rate (ties by amount) with the 红榜 and 黑榜; units holding a target but with no
-# project reported. Rounding, as the bulletins are to quote it: rates and time progress in
-# percent with two decimals, lag in percentage points with one decimal, both ROUND_HALF_UP
-# (away from zero) from the exact fractions, never from rounded values. The light is decided
-# on the lag as shown, so a lag shown as 10.0 is always yellow. Ranking uses the funds rate as
-# shown, then the amount; units equal in both share a place (1, 2, 2, 4).
+# project reported. Rounding, as the published reports quote it: rates and time progress in
+# percent, lag in percentage points, all to FIGURE_DECIMALS places (two by default),
+# ROUND_HALF_UP (away from zero) from the exact fractions, never from rounded values. The
+# light is decided on the lag as shown, so a lag shown as 10.00 is always yellow. Ranking uses
+# the funds rate as shown, then the amount; units equal in both share a place (1, 2, 2, 4).
 
 GREEN, YELLOW, RED = "green", "yellow", "red"
 LIGHTS = {GREEN: "绿灯", YELLOW: "黄灯", RED: "红灯"}
@@ -46,24 +46,41 @@ def round_half_up(value: Fraction, places: int) -> Decimal:
     return (Decimal(sign * whole) / Decimal(10**places)).quantize(Decimal(1).scaleb(-places))
 
 
+def figure_decimals() -> int:
+    """Places of completion rates, time progress, shares and lags (setting FIGURE_DECIMALS,
+    two by default; two outside an application, as in a plain unit test)."""
+    if not has_app_context():
+        return 2
+    return int(current_app.config.get("FIGURE_DECIMALS", 2))
+
+
+def number_format(percent: bool = False) -> str:
+    """The spreadsheet number format showing FIGURE_DECIMALS places ("0.00", "0.00%")."""
+    places = figure_decimals()
+    shown = "0." + "0" * places if places else "0"
+    return shown + "%" if percent else shown
+
+
 def completion_rate(achieved: int, target: int | None) -> Decimal | None:
-    """完成率 = achieved / target, in percent with two decimals; None without a target."""
+    """完成率 = achieved / target, in percent to FIGURE_DECIMALS places; None without a target."""
     if not target:
         return None
-    return round_half_up(Fraction(achieved, target) * 100, 2)
+    return round_half_up(Fraction(achieved, target) * 100, figure_decimals())
 
 
 def time_progress(month: int) -> Decimal:
-    """时间进度 = M / 12, in percent with two decimals (16.67 at M = 2)."""
-    return round_half_up(Fraction(month, 12) * 100, 2)
+    """时间进度 = M / 12, in percent to FIGURE_DECIMALS places (16.67 at M = 2)."""
+    return round_half_up(Fraction(month, 12) * 100, figure_decimals())
 
 
 def lag(achieved: int, target: int | None, month: int) -> Decimal | None:
-    """落后时间进度 = (time progress − completion rate) × 100, in points with one decimal
-    (positive behind, negative ahead); None without a target."""
+    """落后时间进度 = (time progress − completion rate) × 100, in points to FIGURE_DECIMALS
+    places (positive behind, negative ahead), from the exact fractions; None without a
+    target."""
     if not target:
         return None
-    return round_half_up((Fraction(month, 12) - Fraction(achieved, target)) * 100, 1)
+    return round_half_up((Fraction(month, 12) - Fraction(achieved, target)) * 100,
+                         figure_decimals())  # fmt: skip
 
 
 def light(lag_points: Decimal | None, yellow_max: Decimal | None = None) -> str | None:

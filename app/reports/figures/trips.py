@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.core.dates import today
 from app.core.scoping import apply_scope, unit_condition
 from app.extensions import db
+from app.funds.models import FundsEntry
 from app.leaders.models import Leader
 from app.projects.models import Project
 from app.reports.figures.funds import verified_funds_of
@@ -271,27 +272,35 @@ class TripYield:
         return self.trip.status == "done" and not self.window_over and not self.produced
 
 
-def trip_yields(actor: Any, trips: list[Trip], on: date | None = None) -> list[TripYield]:
-    """The yield of each trip, counting only projects the actor may see."""
-    on = on or today()
+def trip_yields(actor: Any, trips: list[Trip], on: date | None = None,
+                as_of: date | None = None) -> list[TripYield]:  # fmt: skip
+    """The yield of each trip, counting only projects the actor may see. With `as_of` (a
+    period's end), only what was true at the end of that day: projects recorded by then,
+    signings dated by then and verified funds received by then, the window judged on that
+    day, so that the figure of a closed period never moves (docs/domain.md, "As of the
+    period's end"); without it, everything to date."""
+    on = as_of or on or today()
     ids = [t.id for t in trips]
     by_trip = {t.id: TripYield(t, window_over=on > window_end(t)) for t in trips}
     if not ids:
         return []
     stmt = apply_scope(select(Project), Project, actor).where(Project.trip_id.in_(ids))
+    if as_of is not None:
+        stmt = stmt.where(Project.lead_on <= as_of)
     for project in db.session.execute(stmt).scalars():
         result = by_trip[project.trip_id]
         result.produced += 1
         result.project_ids.append(project.id)
         if project.lead_on <= window_end(result.trip):
             result.produced_in_window += 1
-        if project.signed_on:
+        if project.signed_on and (as_of is None or project.signed_on <= as_of):
             result.signed += 1
             result.contract += project.contract_investment or 0
+    received = None if as_of is None else FundsEntry.received_on <= as_of
     for result in by_trip.values():
         if result.project_ids:
             result.funds = verified_funds_of(
-                select(Project).where(Project.id.in_(result.project_ids))
+                select(Project).where(Project.id.in_(result.project_ids)), received
             )
     return [by_trip[i] for i in ids]
 
