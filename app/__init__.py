@@ -97,6 +97,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_views.bp)
     app.register_blueprint(imports_views.export_bp)
     app.register_blueprint(bulletins_bp)
+    from app.keyprojects.views import bp as keyprojects_bp  # 重点项目库 (KA)
+
+    app.register_blueprint(keyprojects_bp)
+    from app.keyprojects.schedule_views import bp as keyschedule_bp  # 月调度 and 督查 (KC)
+
+    app.register_blueprint(keyschedule_bp)
     for bp in (leaders_bp, targets_bp, trips_bp, reports_bp):
         app.register_blueprint(bp)
     funds_views.init_app(app)
@@ -104,6 +110,9 @@ def register_blueprints(app: Flask) -> None:
     todo.init_app(app)
     targets.init_app(app)
     trips.init_app(app)
+    from app.reports import keyproject_views  # 重点项目台账 and 三类现象 (KD)
+
+    keyproject_views.init_app(app)
     register(
         app,
         NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",
@@ -134,6 +143,18 @@ def register_blueprints(app: Flask) -> None:
         NavItem("外出情况", "trips.compliance", "calendar-check", "目标与外出", "月度外出情况"),
         NavItem("外出成效", "trips.yields", "graph-up-arrow", "目标与外出", "每次外出促成的项目"),
         NavItem("领导名录", "leaders.index", "person-badge", "目标与外出", "党政一把手、包保领导"),
+        NavItem("重点项目库", "keyprojects.index", "buildings", "重点项目",
+                "年度重点项目名录、六个一、前置要件"),
+        NavItem("列入重点项目", "keyprojects.create", "plus-square", "重点项目",
+                "登记新的重点项目"),
+        NavItem("重点项目台账", "keyfigures.ledger", "journal-text", "重点项目",
+                "完成投资、亮灯，按工程、单位、包保领导汇总"),
+        NavItem("三类现象", "keyfigures.flags", "exclamation-octagon", "重点项目",
+                "包而不推、推而不进、进而不快"),
+        NavItem("月调度", "keyschedule.month", "calendar-check", "重点项目",
+                "每月完成投资和形象进度的填报、锁定"),
+        NavItem("督查", "keyschedule.inspection", "search", "重点项目",
+                "重点项目推进问题按承办单位的办理情况"),
         NavItem("账户管理", "users.index", "people", "系统管理", "创建、停用账户，重置密码"),
         NavItem("单位管理", "units.index", "building", "系统管理", "乡镇街道、区直部门、园区"),
         NavItem("操作历史", "audit.history", "clock-history", "审计", "每条记录的新增、修改、删除"),

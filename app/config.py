@@ -55,7 +55,7 @@ class DefaultConfig:
     PER_PAGE = 50
     LANDED_STAGE = "started"
     LIGHT_YELLOW_MAX_LAG = 10  # percentage points; 0 < lag <= this is yellow, above is red
-    FIGURE_DECIMALS = 2  # places of the 到位资金情况表 shares and lags
+    FIGURE_DECIMALS = 2  # places of completion rates, time progress, shares and lags
     STAGE_TIME_LIMITS = {
         "lead": 30,
         "negotiating": 90,
@@ -70,7 +70,7 @@ class DefaultConfig:
     DATE_YEARS_AHEAD = 5  # nor more than this many years after today
     MAX_UPLOAD_MB = 10
     KEY_REPORT_DUE_DAY = 10  # a month's 月调度 is due by this day of the following month
-    IDLE_DAYS = 30  # 包而不推: no follow-up, visit or scheduling entry by the team in this many days
+    IDLE_DAYS = 30  # 包而不推: no follow-up, visit or 月调度 entry by the team in this many days
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
 

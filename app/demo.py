@@ -8,6 +8,7 @@ from app.core import history
 from app.events import demo as events_demo
 from app.extensions import db
 from app.funds import demo as funds_demo
+from app.keyprojects import demo as keyprojects_demo
 from app.leaders import demo as leaders_demo
 from app.projects import demo as projects_demo
 from app.targets import demo as targets_demo
@@ -28,6 +29,7 @@ def seed_demo() -> None:
     trips_demo.seed()  # after the projects: links those sourced from 领导外出招商 to their trip
     funds_demo.seed()  # after the projects: receipts for the signed ones
     targets_demo.seed()  # last: sized against what the other domains have recorded
+    keyprojects_demo.seed()  # the yearly key-project list, after the units, leaders and users
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

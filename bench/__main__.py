@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["bench_auth", "bench_projects", "bench_funds", "bench_dashboard"]
+BENCHMARKS = ["bench_auth", "bench_projects", "bench_funds", "bench_dashboard", "keyprojects"]
 
 
 def main() -> None:

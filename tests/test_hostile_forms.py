@@ -193,6 +193,7 @@ def records(make, people) -> dict[str, int]:
     trip = make.add(trip)
     make.add(TripProject(trip_id=trip.id, project_id=signed.id, note="推进签约"))
     target = make.target(people["unit_a"], year=2026)
+    key_project = make.key_project(people["unit_b"], leader_id=leader.id)
     return {
         "project_id": signed.id,
         "lead_project_id": lead.id,
@@ -207,6 +208,9 @@ def records(make, people) -> dict[str, int]:
         "unit_id": people["unit_b"].id,
         "user_id": people["other_unit"].id,
         "target_id": target.id,
+        "key_project_id": key_project.id,
+        "year": 2026,
+        "month": 10,
     }
 
 
@@ -235,6 +239,8 @@ PAGES = {
     "targets.claim": "/targets/mine",
     "duplicates.merge_pair": "/duplicates/merge?a={project_id}&b={lead_project_id}",
     "care.problem_start": "/care/problems/{problem_id}",
+    "keyprojects.from_project": "/key-projects/from-project/{project_id}",
+    "keyschedule.save": "/key-projects/schedule/?year=2026&month=10&unit_id={unit_id}",
 }
 
 

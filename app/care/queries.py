@@ -14,6 +14,7 @@ from app.core.dates import today
 from app.core.params import whole_number
 from app.core.scoping import scoped_select
 from app.extensions import db
+from app.keyprojects.models import KeyProject
 from app.leaders.models import Leader
 from app.leaders.queries import leader_for_user
 from app.projects.models import Project
@@ -87,12 +88,17 @@ class ProblemFilters:
     unit_id: int | None = None  # the project's unit
     level: int | None = None
     category: str = ""
+    key: bool = False  # only problems whose subject is a key project (推进问题)
+    raised_from: date | None = None
+    raised_to: date | None = None
 
     STATES = {
         "open": "未办结",
         "overdue": "已逾期",
         "unassigned": "待交办",
         **STATUSES,
+        "in_time": "按期办结",
+        "late": "逾期办结",
     }
 
     @classmethod
@@ -107,6 +113,9 @@ class ProblemFilters:
             unit_id=number("unit_id"),
             level=level if level is not None and level < len(LEVELS) else None,
             category=args.get("category", "") if args.get("category") in PROBLEM_CATEGORIES else "",
+            key=args.get("key") == "1",
+            raised_from=_day(args.get("raised_from")),
+            raised_to=_day(args.get("raised_to")),
         )
 
     def to_args(self) -> dict[str, str]:
@@ -114,13 +123,29 @@ class ProblemFilters:
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value not in ("", None):
+            if f.name == "key":
+                if value:
+                    out["key"] = "1"
+            elif value not in ("", None):
                 out[f.name] = str(value)
         return out
 
 
+def _day(raw: Any) -> date | None:
+    """A day written 2026-10-01 in a query string, or None (unreadable or out of range)."""
+    text = str(raw or "").strip()
+    if len(text) != 10 or not text.isascii():
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if 2000 <= day.year <= 2100 else None
+
+
 def open_problem_condition() -> ColumnElement[bool]:
-    """SQL: not 已办结, on a live project that has not been dropped."""
+    """SQL: not 已办结, on a live project that has not been dropped (a key project's problem
+    has no 招商 project: the outer join leaves its columns empty)."""
     return and_(
         Problem.status != "resolved", Project.deleted_at.is_(None), Project.dropped_on.is_(None)
     )
@@ -137,13 +162,25 @@ HANDED_PROBLEMS = "problem lists join the subject project, another unit's for a 
 
 
 def problems_statement(actor: Any) -> Select:
-    """The actor's problems on live projects (the base of every problem list)."""
+    """The actor's problems on live projects and live key projects (the base of every problem
+    list). Each problem has exactly one subject, so both joins are outer."""
     return (
         scoped_select(Problem, actor)
-        .join(Project, Project.id == Problem.project_id)
-        .where(Project.deleted_at.is_(None))
+        .outerjoin(Project, Project.id == Problem.project_id)
+        .outerjoin(KeyProject, KeyProject.id == Problem.key_project_id)
+        .where(Project.deleted_at.is_(None), KeyProject.deleted_at.is_(None))
         .execution_options(district_wide=HANDED_PROBLEMS)
     )
+
+
+def in_time_condition() -> ColumnElement[bool]:
+    """SQL: 已办结 on or before its deadline (按期办结)."""
+    return and_(Problem.status == "resolved", Problem.resolved_on <= Problem.deadline)
+
+
+def late_condition() -> ColumnElement[bool]:
+    """SQL: 已办结 after its deadline (逾期办结)."""
+    return and_(Problem.status == "resolved", Problem.resolved_on > Problem.deadline)
 
 
 def problem_statement(actor: Any, f: ProblemFilters, on: date | None = None) -> Select:
@@ -156,16 +193,28 @@ def problem_statement(actor: Any, f: ProblemFilters, on: date | None = None) -> 
         stmt = stmt.where(overdue_problem_condition(on))
     elif f.state == "unassigned":
         stmt = stmt.where(open_problem_condition(), Problem.handling_unit_id.is_(None))
+    elif f.state == "in_time":
+        stmt = stmt.where(in_time_condition())
+    elif f.state == "late":
+        stmt = stmt.where(late_condition())
     elif f.state:
         stmt = stmt.where(Problem.status == f.state)
-    if f.handling_unit_id is not None:
+    if f.handling_unit_id == 0:  # 0: not handed to any unit yet (未交办)
+        stmt = stmt.where(Problem.handling_unit_id.is_(None))
+    elif f.handling_unit_id is not None:
         stmt = stmt.where(Problem.handling_unit_id == f.handling_unit_id)
     if f.unit_id is not None:
-        stmt = stmt.where(Project.unit_id == f.unit_id)
+        stmt = stmt.where(or_(Project.unit_id == f.unit_id, KeyProject.unit_id == f.unit_id))
     if f.level is not None:
         stmt = stmt.where(Problem.level == f.level)
     if f.category:
         stmt = stmt.where(Problem.category == f.category)
+    if f.key:
+        stmt = stmt.where(Problem.key_project_id.is_not(None))
+    if f.raised_from is not None:
+        stmt = stmt.where(Problem.raised_on >= f.raised_from)
+    if f.raised_to is not None:
+        stmt = stmt.where(Problem.raised_on <= f.raised_to)
     return stmt.order_by(
         (Problem.status == "resolved").asc(),
         Problem.deadline.asc().nulls_first(),
@@ -197,9 +246,14 @@ leader_of = leader_for_user  # the leader record a `leader` account logs in as
 def escalated_to(actor: Any, leader: Leader) -> Select:
     """Open problems escalated to this leader: to 包保领导 on the projects they are responsible
     for; to 主要领导 if they are a head (district heads: all; a unit's heads: that unit's)."""
-    mine = [and_(Problem.level == 1, Project.leader_id == leader.id)]
+    baobao = or_(Project.leader_id == leader.id, KeyProject.leader_id == leader.id)
+    mine = [and_(Problem.level == 1, baobao)]
     if leader.head_kind:
-        in_jurisdiction = true() if leader.unit_id is None else Project.unit_id == leader.unit_id
+        in_jurisdiction = (
+            true()
+            if leader.unit_id is None
+            else or_(Project.unit_id == leader.unit_id, KeyProject.unit_id == leader.unit_id)
+        )
         mine.append(and_(Problem.level == 2, in_jurisdiction))
     return (
         problems_statement(actor)

@@ -20,6 +20,7 @@ from app.core import history, submissions
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
 from app.extensions import db
+from app.keyprojects.models import KeyProject
 from app.projects.models import Project
 from app.units.models import Unit
 
@@ -50,7 +51,9 @@ def _active_unit(errors: dict, name: str, unit_id: int | None, label: str) -> No
         errors[name] = f"请选择一个启用的{label}"
 
 
-def _require_recorder(project: Project, actor: Any, *, signed: bool = False) -> None:
+def _require_recorder(
+    project: Project | KeyProject, actor: Any, *, signed: bool = False
+) -> None:
     if not access.can_record(actor, project):
         raise ServiceError("只有投资促进局和项目所属责任单位可以登记安商服务")
     if signed and project.signed_on is None:
@@ -164,7 +167,7 @@ def _assignment_problems(
 
 
 def raise_problem(
-    project: Project,
+    project: Project | KeyProject,
     category: str,
     description: str,
     raised_on: date | None,
@@ -174,11 +177,15 @@ def raise_problem(
     deadline: date | None = None,
     submission_id: str | None = None,
 ) -> Problem:
-    """Record a request or an obstacle (问题); the bureau may hand it over at once. A retried
-    post (the same submission id) returns the problem the first one raised."""
+    """Record a request or an obstacle (问题) on a 招商 project or a key project (推进问题);
+    the bureau may hand it over at once. A retried post (the same submission id) returns the
+    problem the first one raised."""
     _require_recorder(project, actor)
+    on_key_project = isinstance(project, KeyProject)
     earlier = submissions.earlier(Problem, submission_id)
-    if earlier is not None and earlier.project_id == project.id:
+    if earlier is not None and project.id == (
+        earlier.key_project_id if on_key_project else earlier.project_id
+    ):
         return earlier
     errors: dict[str, str] = {}
     if category not in PROBLEM_CATEGORIES:
@@ -194,7 +201,8 @@ def raise_problem(
         raise ServiceError(errors)
     problem = Problem(
         submission_id=submissions.normalised(submission_id),
-        project_id=project.id,
+        project_id=None if on_key_project else project.id,
+        key_project_id=project.id if on_key_project else None,
         category=category,
         description=_text(description),
         raised_on=raised_on,

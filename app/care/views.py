@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from app.care import access, queries, services
 from app.care.forms import (
@@ -20,12 +21,14 @@ from app.care.forms import (
 )
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, Commitment, Problem
 from app.core.dates import today
+from app.core.forms import safe_next
 from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, has_role, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
 from app.extensions import db
+from app.keyprojects.models import KeyProject
 from app.leaders.models import Leader
 from app.projects.models import Project
 from app.projects.stages import BY_KEY
@@ -43,8 +46,28 @@ def project_url(project_id: int) -> str:
     return url_for("projects.detail", project_id=project_id, _anchor="tab-care")
 
 
-def _recordable(project_id: int) -> Project:
-    project = get_or_404(Project, project_id, current_user)
+def key_project_url(key_project_id: int) -> str:
+    """The key project's page; the month's scheduling page until that page exists."""
+    try:
+        return url_for("keyprojects.detail", key_project_id=key_project_id)
+    except BuildError:
+        return url_for("keyschedule.month")
+
+
+def subject_url(problem: Problem) -> str:
+    """The page of the problem's subject: its 招商 project or its key project."""
+    if problem.key_project_id is not None:
+        return key_project_url(problem.key_project_id)
+    return project_url(problem.project_id)
+
+
+@bp.app_context_processor
+def _subject_links():
+    return {"problem_subject_url": subject_url}
+
+
+def _recordable(project_id: int, model: type = Project):
+    project = get_or_404(model, project_id, current_user)
     if not access.can_record(current_user, project):
         abort(403)
     return project
@@ -121,7 +144,8 @@ def _sees_project(problem: Problem) -> bool:
     """A handling unit of another unit's project sees the problem, not the project."""
     if current_user.role != "unit":
         return True
-    return problem.project is not None and problem.project.unit_id == current_user.unit_id
+    subject = problem.key_project or problem.project
+    return subject is not None and subject.unit_id == current_user.unit_id
 
 
 @bp.route("/problems/<int:problem_id>")
@@ -136,6 +160,28 @@ def problem_detail(problem_id: int):
 def problem_new(project_id: int):
     """Record an investor's request or an obstacle on a project."""
     project = _recordable(project_id)
+    return _raise_on(
+        project,
+        f"{project.name} · {project.investor_name} · {project.unit.name}",
+        project_url(project.id),
+    )
+
+
+@bp.route("/key-projects/<int:key_project_id>/problems/new", methods=["GET", "POST"])
+@requires(WritesBusinessData)
+def key_problem_new(key_project_id: int):
+    """Record an obstacle found while scheduling a key project (推进问题)."""
+    key_project = _recordable(key_project_id, KeyProject)
+    back = request.args.get("back") or ""
+    return _raise_on(
+        key_project,
+        f"重点项目 · {key_project.year}年 {key_project.name} · {key_project.unit.name}",
+        safe_next(back) or key_project_url(key_project.id),
+    )
+
+
+def _raise_on(subject, subject_line: str, back_url: str):
+    """The problem form on a 招商 project or a key project, and its save."""
     form = ProblemForm()
     form.fill_units("handling_unit_id")
     if request.method == "GET":
@@ -146,7 +192,7 @@ def problem_new(project_id: int):
 
         def act():
             created["problem"] = services.raise_problem(
-                project,
+                subject,
                 form.category.data,
                 form.description.data,
                 form.raised_on.data,
@@ -162,7 +208,8 @@ def problem_new(project_id: int):
     return render_template(
         "care/problem_form.html",
         form=form,
-        project=project,
+        subject_line=subject_line,
+        back_url=back_url,
         general=general or [],
         can_assign=access.can_manage(current_user),
     )

@@ -43,6 +43,33 @@ class RowError:
     message: str
 
 
+class RowCells:
+    """One sheet row's cells read by column header; an unreadable cell's reason is noted in
+    `errors` under its header (the first reason per column) and reads as None."""
+
+    def __init__(self, table: Any, row: list[Any], errors: dict[str, str]):
+        self.table, self.row, self.errors = table, row, errors
+
+    def read(self, header: str, parse, *args):
+        """The cell parsed by `parse` (a reader of this module, raising CellError)."""
+        try:
+            return parse(self.table.get(self.row, header), *args)
+        except CellError as error:
+            self.errors.setdefault(header, str(error))
+            return None
+
+    def text(self, header: str) -> str:
+        return text(self.table.get(self.row, header))
+
+    def ref(self, header: str, lookup, *args):
+        """The cell's text looked up by `lookup` (a name to an id, raising CellError)."""
+        try:
+            return lookup(self.text(header), *args)
+        except CellError as error:
+            self.errors.setdefault(header, str(error))
+            return None
+
+
 def text(value: Any) -> str:
     """A cell as trimmed text; numbers without a spurious .0, blanks as ''."""
     if is_blank(value):

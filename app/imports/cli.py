@@ -1,4 +1,5 @@
-"""Commands: `import-projects`, `import-funds` and `export-funds`, acting as a named user."""
+"""Commands: `import-projects`, `import-funds`, `import-key-projects` and `export-funds`, acting
+as a named user."""
 
 from __future__ import annotations
 
@@ -95,6 +96,17 @@ def import_funds(path, username, verified, dry_run, reason):
     _run("funds", path, username, verified, dry_run, reason)
 
 
+@click.command("import-key-projects")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@transactional
+def import_key_projects(path, username, dry_run):
+    """Import the yearly key-project list from an .xlsx/.xls/.csv file: all rows or none."""
+    _run("keyproject", path, username, False, dry_run, "")
+
+
 @click.command("export-funds")
 @with_appcontext
 @click.option("--year", type=click.IntRange(1990, 2100), required=True, help="年度")
@@ -123,5 +135,5 @@ def export_funds(year, month, out, username):
 
 def init_app(app) -> None:
     """Register the commands."""
-    for command in (import_projects, import_funds, export_funds):
+    for command in (import_projects, import_funds, import_key_projects, export_funds):
         app.cli.add_command(command)

@@ -18,10 +18,12 @@ from app.core.spreadsheets import Sheet, write_workbook
 from app.extensions import db
 from app.funds.exports import ledger_sheet, statement_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters, default_period
+from app.keyprojects import exports as key_exports
 from app.projects.queries import ProjectFilters
 from app.projects.transfer import export_sheet as project_sheet
 from app.reports.bulletin import DEFAULT_ISSUER
 from app.reports.figures.funds_statement import funds_statement
+from app.reports.figures.keyprojects import key_ledger
 from app.reports.figures.period import read_period
 from app.reports.figures.targets import target_table
 from app.targets import exports as target_exports
@@ -70,7 +72,7 @@ def _by_unit(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
 
 def _trips(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
     year = trip_exports.year_from(args)
-    sheets = trip_exports.compliance_workbook(actor, year, today())
+    sheets = trip_exports.compliance_workbook(actor, year, today(), trip_exports.yields_as_of(args))
     return sheets, {"year": str(year)}, f"{year}年"
 
 
@@ -80,6 +82,13 @@ def _targets(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
     sheet = target_exports.table_sheet(target_table(actor, year, month), today(), yellow_max)
     filters = {"year": str(year), "month": str(month)}
     return [sheet], filters, target_exports.period_label(year, month)
+
+
+def _key_ledger(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+    period, _message = read_period(args)
+    issuer = key_exports.issuer_of(actor, current_app.config.get("BULLETIN_ISSUER", DEFAULT_ISSUER))
+    sheet = key_exports.ledger_sheet(key_ledger(actor, period), issuer)
+    return [sheet], {"year": str(period.year), "month": str(period.month)}, period.label
 
 
 def _statement(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
@@ -98,6 +107,7 @@ EXPORTS = {
         Export("funds-statement", "到位资金情况表", ReadsReports, _statement),
         Export("trips", "领导外出招商情况", ReadsBusinessData, _trips),
         Export("targets", "目标任务完成情况", ReadsBusinessData, _targets),
+        Export("key-ledger", "重点项目台账", ReadsBusinessData, _key_ledger),
     )
 }
 

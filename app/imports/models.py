@@ -20,7 +20,7 @@ from app.auth.models import User
 from app.core.db import Base, utcnow
 from app.core.scoping import UnitScoped
 
-IMPORT_KINDS = {"projects": "招商项目", "funds": "到位资金"}
+IMPORT_KINDS = {"projects": "招商项目", "funds": "到位资金", "keyproject": "重点项目"}
 
 
 class ImportBatch(UnitScoped, Base):
@@ -29,7 +29,7 @@ class ImportBatch(UnitScoped, Base):
     __tablename__ = "import_batches"
     __table_args__ = (
         UniqueConstraint("kind", "sha256", name="uq_import_batches_kind_sha256"),
-        CheckConstraint("kind IN ('projects','funds')", name="kind"),
+        CheckConstraint("kind IN ('projects','funds','keyproject')", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -26,6 +26,7 @@ from app.core.spreadsheets import write_workbook as write_xlsx
 from app.extensions import db
 from app.funds import transfer as funds_transfer
 from app.imports.models import IMPORT_KINDS, ImportBatch
+from app.keyprojects import transfer as key_transfer
 from app.projects import transfer as project_transfer
 
 IMPORTING_ROLES = ("bureau", "unit")
@@ -68,6 +69,16 @@ KINDS = {
         funds_transfer.write,
         funds_transfer.template_sheets,
         funds_transfer.figure_dates,
+    ),
+    "keyproject": Kind(
+        "keyproject",
+        IMPORT_KINDS["keyproject"],
+        key_transfer.HEADERS,
+        key_transfer.REQUIRED,
+        key_transfer.prepare,
+        key_transfer.write,
+        key_transfer.template_sheets,
+        key_transfer.figure_dates,
     ),
 }
 

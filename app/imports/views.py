@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -120,7 +121,9 @@ def confirm(token: str):
     if pending.kind == "funds":
         status = "verified" if pending.verified else "pending"
         return redirect(url_for("funds.index", status=status))
-    return redirect(url_for("imports.index", kind="projects"))
+    if pending.kind == "keyproject" and "keyprojects.index" in current_app.view_functions:
+        return redirect(url_for("keyprojects.index"))
+    return redirect(url_for("imports.index", kind=pending.kind))
 
 
 @bp.route("/errors/<token>")

@@ -143,24 +143,8 @@ class References:
 
 def _read_row(table: Table, cells_: list[Any], refs: References, actor: Any, errors: dict):
     """One row into a ProjectData; unreadable cells are noted in `errors` by column."""
-
-    def read(header: str, parse, *args):
-        try:
-            return parse(table.get(cells_, header), *args)
-        except CellError as error:
-            errors[header] = str(error)
-            return None
-
-    def text(header: str) -> str:
-        return cells.text(table.get(cells_, header))
-
-    def ref(header: str, lookup, *args):
-        try:
-            return lookup(text(header), *args)
-        except CellError as error:
-            errors[header] = str(error)
-            return None
-
+    row = cells.RowCells(table, cells_, errors)
+    read, text, ref = row.read, row.text, row.ref
     dates = {field: read(header, cells.parse_date) for header, field in DATES.items()}
     return ProjectData(
         name=text("项目名称"),

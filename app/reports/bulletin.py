@@ -19,7 +19,7 @@ from app.core import word
 from app.core.dates import today
 from app.core.money import format_wan, format_yi
 from app.core.spreadsheets import Column, Sheet, Styled, write_workbook
-from app.reports import snapshot
+from app.reports import bulletin_keyprojects, snapshot
 from app.reports.bulletin_tables import DASH, BulletinTable, all_tables, statement_table
 from app.reports.closing import IssuedFiles
 from app.reports.dashboard import Dashboard, build
@@ -221,6 +221,7 @@ def make_bulletin(actor: Any, period: Period, on: date | None = None) -> Bulleti
     issuer = current_app.config.get("BULLETIN_ISSUER", DEFAULT_ISSUER)
     tables = all_tables(actor, dash, on, limit)
     tables.insert(1, statement_table(statement, issuer))  # after the units' targets
+    tables += bulletin_keyprojects.tables(dash.keyprojects, issuer, on)  # 重点项目推进情况
     return Bulletin(
         dashboard=dash,
         issuer=issuer,
@@ -250,6 +251,8 @@ def cell_text(kind: str, value: Any) -> str:
 
 
 def _docx_table(doc, table: BulletinTable) -> None:
+    for text in getattr(table, "intro", ()):  # sentences above a table (重点项目推进情况)
+        word.body(doc, text)
     if table.caption:
         word.centred(doc, table.caption, 14, word.HEADING_FONT)
     if not table.rows:
@@ -299,9 +302,11 @@ def _xlsx_value(kind: str, value: Any, fill: str | None) -> Any:
     if kind == "percent":
         if value is None:
             return Styled(DASH, fill=colour) if colour else DASH
-        return Styled(value / Decimal(100), fill=colour, num_format="0.00%")
+        shown = target_figures.number_format(percent=True)
+        return Styled(value / Decimal(100), fill=colour, num_format=shown)
     if kind == "points":
-        return DASH if value is None else Styled(value, fill=colour, num_format="0.0")
+        shown = target_figures.number_format()
+        return DASH if value is None else Styled(value, fill=colour, num_format=shown)
     if kind == "money" and value is None:
         return DASH
     return Styled(value, fill=colour) if colour else value

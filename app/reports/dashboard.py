@@ -11,6 +11,7 @@ from typing import Any
 
 from app.core.dates import today
 from app.reports.figures import attention, overview, targets, trips
+from app.reports.figures.keyprojects import KeyLedger, key_ledger, records
 from app.reports.figures.overview import Cohort, MonthProjects
 from app.reports.figures.period import Period
 
@@ -47,6 +48,11 @@ class Dashboard:
     month_projects: list[MonthProjects]
     generated_on: date
     as_of: date  # the day every figure is counted at (the period's end, or today)
+    keyprojects: KeyLedger | None = None  # the key projects' 台账 (cards, bulletin section)
+
+    def key_count(self, key: str) -> int:
+        """Key projects the records page lists under `key` (a card's number is that list's)."""
+        return len(records(self.keyprojects, key)) if self.keyprojects else 0
 
     @property
     def funds_cumulative(self) -> list[int]:
@@ -93,4 +99,5 @@ def build(actor: Any, period: Period, on: date | None = None) -> Dashboard:
         month_projects=overview.month_projects(actor, year, month, unit_id),
         generated_on=on,
         as_of=as_of,
+        keyprojects=key_ledger(actor, period),
     )

@@ -17,6 +17,7 @@ from app.care.queries import overdue_problem_condition, problems_statement
 from app.core.dates import today
 from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
+from app.keyprojects.models import KeyProject
 from app.projects.models import FollowUp, Project
 from app.projects.queries import days_in_stage, over_limit
 from app.projects.stages import BY_KEY, time_limits
@@ -228,12 +229,16 @@ def _on_live_project(project_id) -> ColumnElement[bool]:
 
 
 def count_overdue_problems(actor: Any, on: date | None = None) -> int:
-    """How many rows overdue_problems lists: read from the problems, each one's project
-    looked up only for its being live and not dropped (the join of the list, per row)."""
+    """How many rows overdue_problems lists: read from the problems, each one's subject
+    looked up only for its being live (a 招商 project not dropped, or a key project not
+    deleted: the joins of the list, per row)."""
+    live_key_project = select(1).where(
+        KeyProject.id == Problem.key_project_id, KeyProject.deleted_at.is_(None)
+    ).scalar_subquery()
     stmt = apply_scope(select(func.count()).select_from(Problem), Problem, actor).where(
         Problem.status != "resolved",
         Problem.deadline < (on or today()),
-        _on_live_project(Problem.project_id),
+        or_(_on_live_project(Problem.project_id), live_key_project.is_not(None)),
     )
     return int(db.session.execute(stmt).scalar_one())
 
