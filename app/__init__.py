@@ -113,6 +113,9 @@ def register_blueprints(app: Flask) -> None:
     from app.reports import keyproject_views  # 重点项目台账 and 三类现象 (KD)
 
     keyproject_views.init_app(app)
+    from app.search.views import bp as search_bp  # the top bar's search
+
+    app.register_blueprint(search_bp)
     register(
         app,
         NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",

@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -21,7 +22,7 @@ from flask_login import current_user, login_user, logout_user
 from app.auth import services, throttle
 from app.auth.forms import ChangePasswordForm, LoginForm
 from app.auth.models import User
-from app.core import history, security_log
+from app.core import history, kept_work, security_log
 from app.core.forms import safe_next
 from app.core.permissions import Authenticated, public, requires
 from app.core.unit_of_work import attempt
@@ -71,6 +72,11 @@ def _expire_idle_session():
         security_log.record(db.session, "session_expired", user=user, ip=client_ip())
         logout_user()
         session.clear()
+        kept = kept_work.answer_expired_post(owner_id=user.id)  # a form: its values come back
+        if kept is not None:
+            return kept
+        if wants_json():
+            return error_response(401, kept_work.SIGN_IN_MESSAGE)
         flash("长时间未操作，已自动退出，请重新登录", "warning")
         return redirect(
             url_for("auth.login", next=request.full_path if request.method == "GET" else None)
@@ -110,8 +116,16 @@ def _login_page(form: LoginForm, error: str | None):
 @public
 @throttle.limit_login
 def login():
-    """The login page. Failures never say whether the username exists (nor that it is locked)."""
+    """The login page. Failures never say whether the username exists (nor that it is locked).
+
+    Posted from the sign-in-again page, it carries a kept form (app.core.kept_work): after
+    signing in, the user confirms the kept values instead of going to the home page.
+    """
+    kept_blob = request.form.get("kept") if request.method == "POST" else None
     if current_user.is_authenticated:
+        kept = kept_work.load(kept_blob)  # signed in meanwhile in another tab
+        if kept is not None and kept_work.belongs_to(kept, current_user):
+            return kept_work.confirm_page(kept)
         return redirect(url_for("main.home"))
     form = LoginForm()
     error = None
@@ -124,8 +138,27 @@ def login():
             session.clear()
             login_user(result.user)
             session["last_seen"] = int(time.time())
-            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+            return _after_login(kept_work.load(kept_blob), result.user)
+    if kept_blob:
+        username = form.username.data or ""
+        return kept_work.sign_in_page(kept_blob, error, username)
     return _login_page(form, error)
+
+
+def _after_login(kept, user):
+    """The kept form to confirm, if it is this user's; else where the user was going."""
+    if kept is not None and not kept_work.belongs_to(kept, user):
+        flash("上次填写的内容属于其他用户的会话，已丢弃", "warning")
+    elif kept is not None and not user.must_change_password:
+        return kept_work.confirm_page(kept)
+    return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+
+
+@bp.route("/session/keepalive", methods=["POST"])
+@requires(Authenticated)
+def keep_alive():
+    """Extend the session (the idle clock was reset by this very request); say for how long."""
+    return jsonify({"idle_seconds": current_app.config["SESSION_IDLE_MINUTES"] * 60})
 
 
 def _too_many_attempts(error: RateLimitExceeded):

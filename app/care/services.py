@@ -16,7 +16,7 @@ from app.care.models import (
     Problem,
     ProblemEscalation,
 )
-from app.core import history, submissions
+from app.core import bulk, history, submissions
 from app.core.dates import today
 from app.core.forms import ServiceError, ensure_current
 from app.extensions import db
@@ -237,6 +237,38 @@ def assign_problem(
         history.note_reason(db.session, "改交其他单位办理")
     problem.handling_unit_id = handling_unit_id
     problem.deadline = deadline
+
+
+def describe_problem(problem: Problem) -> str:
+    """How a bulk action names a problem it refused."""
+    return f"【{problem.category}】{problem.description[:20]}（#{problem.id}）"
+
+
+def assign_problems(
+    problem_ids: list[int],
+    handling_unit_id: int | None,
+    deadline: date | None,
+    actor: Any,
+    versions: dict[int, str] | None = None,
+) -> list[Problem]:
+    """Hand the selected problems to one unit with one deadline, all or none (app.core.bulk):
+    each through assign_problem, with its own history entry. `versions` are those the list
+    showed; a row changed since is refused as stale."""
+    if not access.can_manage(actor):
+        raise ServiceError("交办承办单位由投资促进局负责")
+    errors = _assignment_problems(None, handling_unit_id, deadline)
+    if errors:
+        raise ServiceError(errors)
+    versions = versions or {}
+    return bulk.apply_each(
+        Problem,
+        problem_ids,
+        actor,
+        lambda p: assign_problem(
+            p, handling_unit_id, deadline, actor, versions.get(p.id, p.version)
+        ),
+        describe_problem,
+    )
 
 
 def start_problem(problem: Problem, actor: Any, version: Any) -> None:

@@ -20,6 +20,7 @@ from app.care.forms import (
     VisitForm,
 )
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, Commitment, Problem
+from app.core import bulk
 from app.core.dates import today
 from app.core.forms import safe_next
 from app.core.pagination import page_number, paginate
@@ -89,6 +90,13 @@ def _save(action, form, on_success):
 @requires(ReadsBusinessData)
 def problems():
     """Every problem the user may see, filtered; overdue ones stand out."""
+    form = AssignForm(formdata=None)
+    form.fill_units("handling_unit_id")
+    return _problem_list(form)
+
+
+def _problem_list(bulk_form: AssignForm, **bulk_state):
+    """The problem list; after a refused bulk hand-over, with the selection and refusals kept."""
     f = queries.ProblemFilters.from_args(request.args)
     page = paginate(
         queries.problem_statement(current_user, f), page_number(request.args.get("page"))
@@ -101,7 +109,53 @@ def problems():
         units=unit_choices(active_only=False),
         levels=LEVELS,
         categories=PROBLEM_CATEGORIES,
+        can_bulk=access.can_manage(current_user),
+        bulk_form=bulk_form,
+        selected=bulk_state.get("selected", set()),
+        refused=bulk_state.get("refused", {}),
+        general=bulk_state.get("general", []),
+        list_args=_list_args(),
     )
+
+
+def _list_args() -> dict[str, str]:
+    """The list's query string, to come back to it after a bulk action (url_for's own
+    underscore options, such as _external or _scheme, are not taken from the address)."""
+    return {k: v for k, v in request.args.items() if not k.startswith("_")}
+
+
+@bp.route("/problems/bulk-assign", methods=["POST"])
+@requires(has_role("bureau"))
+def problem_bulk_assign():
+    """Hand the ticked problems to one unit with one deadline (批量交办): all or none."""
+    form = AssignForm()
+    form.fill_units("handling_unit_id")
+    raw_ids = request.form.getlist("problem_ids")
+    selected = {n for n in (whole_number(raw) for raw in raw_ids) if n is not None}
+    # The versions the list showed; a row posted without one is checked as it stands now.
+    versions = {n: request.form[f"version-{n}"] for n in selected if f"version-{n}" in request.form}
+    refused: dict[int, str] = {}
+    if not form.validate_on_submit():
+        # The unit's and deadline's own errors show beside them; a lost token above the list.
+        shown = ("handling_unit_id", "deadline")
+        general = [m for name, errs in form.errors.items() if name not in shown for m in errs]
+    else:
+        outcome = attempt(
+            lambda: services.assign_problems(
+                bulk.selected_ids(raw_ids),
+                form.handling_unit_id.data,
+                form.deadline.data,
+                current_user,
+                versions,
+            ),
+            form,
+        )
+        if outcome:
+            flash(f"已交办 {len(outcome.value)} 个问题", "success")
+            return redirect(url_for("care.problems", **_list_args()))
+        general = outcome.general
+        refused = getattr(outcome.error, "refused", {})
+    return _problem_list(form, selected=selected, refused=refused, general=general)
 
 
 @bp.route("/problems/board")

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from app.core import limits, security_log
+from app.core import kept_work, limits, security_log
 from app.core.dates import to_local
 from app.core.forms import STALE_MESSAGE, ServiceError, safe_next
 from app.core.permissions import Public, permission_of
@@ -68,7 +68,8 @@ def enforce_permission():
         g.refused = {"reason": "no_rule"}
         return error_response(403)
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        # A session ended elsewhere (logged out on another device, password reset): keep the form.
+        return kept_work.answer_expired_post() or login_manager.unauthorized()
     if not permission(current_user):
         g.refused = {"permission": permission.name}
         return error_response(403)
@@ -187,6 +188,14 @@ def register_errorhandlers(app) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        # A form from our pages whose session or token ended: its values come back, not a 400.
+        user = current_user if current_user.is_authenticated else None
+        answer = kept_work.answer_expired_post(signed_in=user)
+        if answer is not None:
+            db.session.rollback()
+            return answer
+        if user is None and request.endpoint == "auth.logout":  # already signed out
+            return redirect(url_for("auth.login"))
         return error_response(400, "页面已过期或请求无效（CSRF 校验失败），请刷新页面后重试")
 
     @app.errorhandler(RequestEntityTooLarge)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from app import periods
-from app.core import history
+from app.core import bulk, history
 from app.core.dates import today
 from app.core.db import utcnow
 from app.core.forms import ServiceError, ensure_current
@@ -220,7 +220,7 @@ def verify_entry(entry: FundsEntry, actor: Any, note: str | None) -> None:
     if not access.can_verify(actor):
         raise ServiceError("只有投资促进局可以核实到位资金")
     if entry.status != "pending":
-        raise ServiceError(f"该记录已{entry.status_label}，不能再核实")
+        raise ServiceError(f"该记录{entry.status_label}，不能再核实")
     problem = signing_problem(entry.project.signed_on, entry.received_on)
     if problem:
         raise ServiceError({"note": f"不能核实：{problem}"})
@@ -241,13 +241,39 @@ def reject_entry(entry: FundsEntry, actor: Any, note: str | None) -> None:
     if not access.can_verify(actor):
         raise ServiceError("只有投资促进局可以退回到位资金")
     if entry.status != "pending":
-        raise ServiceError(f"该记录已{entry.status_label}，不能再退回")
+        raise ServiceError(f"该记录{entry.status_label}，不能再退回")
     if not (note or "").strip():
         raise ServiceError({"note": "退回须说明原因"})
     entry.status = "rejected"
     entry.verified_by_id = actor.id
     entry.verified_at = utcnow()
     entry.verification_note = note.strip()
+
+
+def describe_entry(entry: FundsEntry) -> str:
+    """How a bulk action names an entry it refused."""
+    return f"{entry.project.name} {entry.received_on} 凭证号 {entry.evidence_ref}（#{entry.id}）"
+
+
+def verify_entries(entry_ids: list[int], actor: Any, note: str | None) -> list[FundsEntry]:
+    """Verify the selected entries together, all or none (app.core.bulk): each through
+    verify_entry, with its own history entry; the one note serves them all."""
+    if not access.can_verify(actor):
+        raise ServiceError("只有投资促进局可以核实到位资金")
+    return bulk.apply_each(
+        FundsEntry, entry_ids, actor, lambda e: verify_entry(e, actor, note), describe_entry
+    )
+
+
+def reject_entries(entry_ids: list[int], actor: Any, note: str | None) -> list[FundsEntry]:
+    """Send the selected entries back together with one reason, all or none (app.core.bulk)."""
+    if not access.can_verify(actor):
+        raise ServiceError("只有投资促进局可以退回到位资金")
+    if not (note or "").strip():
+        raise ServiceError({"note": "退回须说明原因（所选记录共用这一条）"})
+    return bulk.apply_each(
+        FundsEntry, entry_ids, actor, lambda e: reject_entry(e, actor, note), describe_entry
+    )
 
 
 def reversal_of(entry_id: int) -> FundsEntry | None:

@@ -7,10 +7,12 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from app.core import bulk
 from app.core.forms import ServiceError
 from app.core.pagination import page_number, paginate
 from app.core.panels import Panel
 from app.core.panels import register as register_panel
+from app.core.params import whole_number
 from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404, scoped_select
 from app.core.unit_of_work import attempt, on_rollback
@@ -78,7 +80,11 @@ def _list_context(filters: queries.LedgerFilters) -> dict:
 @requires(ReadsBusinessData)
 def index():
     """The ledger: filtered, scoped, with verified and pending totals shown apart."""
-    filters = queries.LedgerFilters.from_args(request.args)
+    return _ledger(queries.LedgerFilters.from_args(request.args), VerifyForm(formdata=None))
+
+
+def _ledger(filters: queries.LedgerFilters, bulk_form: VerifyForm, **bulk_state):
+    """The ledger page; after a refused bulk action, with the selection and refusals kept."""
     page = paginate(
         queries.ledger_statement(current_user, filters), page_number(request.args.get("page"))
     )
@@ -94,7 +100,57 @@ def index():
         pending=figures.totals(current_user, filters, "pending"),
         performing=queries.performing_projects(current_user, filters),
         reversed_ids=queries.reversed_ids([e.id for e in page.items]),
+        can_bulk=access.can_verify(current_user),
+        bulk_form=bulk_form,
+        selected=bulk_state.get("selected", set()),
+        refused=bulk_state.get("refused", {}),
+        general=bulk_state.get("general", []),
+        list_args=_list_args(),
         **_list_context(filters),
+    )
+
+
+BULK_ACTIONS = {
+    "verify": (services.verify_entries, "已核实 {n} 条记录，计入到位资金"),
+    "reject": (services.reject_entries, "已退回 {n} 条记录"),
+}
+
+
+def _list_args() -> dict[str, str]:
+    """The list's query string, to come back to it after a bulk action (url_for's own
+    underscore options, such as _external or _scheme, are not taken from the address)."""
+    return {k: v for k, v in request.args.items() if not k.startswith("_")}
+
+
+@bp.route("/bulk", methods=["POST"])
+@requires(IsBureau)
+def bulk_decide():
+    """The bureau verifies or sends back the ticked entries together: all or none."""
+    form = VerifyForm()
+    raw_ids = request.form.getlist("entry_ids")
+    action = BULK_ACTIONS.get(request.form.get("action", ""))
+    refused: dict[int, str] = {}
+    if not form.validate_on_submit():
+        # The note's own error shows beside it; a lost token or the like above the list.
+        general = [m for name, errs in form.errors.items() if name != "note" for m in errs]
+    elif action is None:
+        general = ["请选择“核实所选”或“退回所选”"]
+    else:
+        decide, done = action
+        outcome = attempt(
+            lambda: decide(bulk.selected_ids(raw_ids), current_user, form.note.data), form
+        )
+        if outcome:
+            flash(done.format(n=len(outcome.value)), "success")
+            return redirect(url_for("funds.index", **_list_args()))
+        general = outcome.general
+        refused = getattr(outcome.error, "refused", {})
+    return _ledger(
+        queries.LedgerFilters.from_args(request.args),
+        form,
+        selected={n for n in (whole_number(raw) for raw in raw_ids) if n is not None},
+        refused=refused,
+        general=general,
     )
 
 

@@ -45,4 +45,14 @@
     var el = event.target;
     if (el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) { el.form.requestSubmit(); }
   });
+
+  // Select all rows of a bulk form: <input type="checkbox" data-check-all="name-of-row-boxes">.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    var name = el.getAttribute && el.getAttribute("data-check-all");
+    if (!name || !el.form) { return; }
+    el.form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (box) {
+      box.checked = el.checked;
+    });
+  });
 })();
