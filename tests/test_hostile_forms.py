@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from app import create_app
 from app.care.models import Commitment, Problem
 from app.extensions import db
+from app.imports.models import ImportBatch
 from app.projects.models import ProjectContact
 from app.trips.models import Trip, TripLeader, TripProject
 from tests.test_access_matrix import EXPECTED
@@ -194,6 +195,8 @@ def records(make, people) -> dict[str, int]:
     make.add(TripProject(trip_id=trip.id, project_id=signed.id, note="推进签约"))
     target = make.target(people["unit_a"], year=2026)
     key_project = make.key_project(people["unit_b"], leader_id=leader.id)
+    batch = make.add(ImportBatch(kind="projects", sha256="0" * 64, filename="项目.xlsx",
+                                 row_count=0, user_id=people["bureau"].id))
     return {
         "project_id": signed.id,
         "lead_project_id": lead.id,
@@ -209,6 +212,7 @@ def records(make, people) -> dict[str, int]:
         "user_id": people["other_unit"].id,
         "target_id": target.id,
         "key_project_id": key_project.id,
+        "batch_id": batch.id,
         "year": 2026,
         "month": 10,
     }

@@ -1,5 +1,5 @@
-"""Commands: `import-projects`, `import-funds`, `import-key-projects` and `export-funds`, acting
-as a named user."""
+"""Commands: `import-projects`, `import-funds`, `import-key-projects`, `withdraw-import` and
+`export-funds`, acting as a named user."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
 from app.core import history
+from app.core.forms import ServiceError
 from app.core.unit_of_work import transactional
 from app.extensions import db
 from app.funds.exports import ledger_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters
-from app.imports import exports, services
+from app.imports import exports, services, withdrawal
+from app.imports.models import ImportBatch
 
 # The command line without --as reads as the bureau does (every unit), and is logged as such.
 SYSTEM = SimpleNamespace(
@@ -107,6 +109,28 @@ def import_key_projects(path, username, dry_run):
     _run("keyproject", path, username, False, dry_run, "")
 
 
+@click.command("withdraw-import")
+@with_appcontext
+@click.argument("batch_id", type=click.IntRange(1, 2**62))
+@click.option("--as", "username", required=True, help="以此账户撤回（须为投资促进局账户）")
+@click.option("--reason", required=True, help="撤回原因，记入每条记录的操作历史")
+@transactional
+def withdraw_import(batch_id, username, reason):
+    """Withdraw (撤回) an import batch: every row it wrote, or none."""
+    user = _user(username)
+    history.set_actor(db.session, user)
+    batch = db.session.execute(
+        select(ImportBatch).where(ImportBatch.id == batch_id)
+    ).scalar_one_or_none()
+    if batch is None:
+        _fail(f"导入批次 #{batch_id} 不存在")
+    try:
+        count = withdrawal.withdraw_batch(batch, user, reason)
+    except ServiceError as error:
+        _fail("；".join(error.errors.values()), 1)
+    click.echo(f"已撤回批次 #{batch_id}，{count} 条记录已删除。")
+
+
 @click.command("export-funds")
 @with_appcontext
 @click.option("--year", type=click.IntRange(1990, 2100), required=True, help="年度")
@@ -135,5 +159,7 @@ def export_funds(year, month, out, username):
 
 def init_app(app) -> None:
     """Register the commands."""
-    for command in (import_projects, import_funds, import_key_projects, export_funds):
+    for command in (
+        import_projects, import_funds, import_key_projects, withdraw_import, export_funds
+    ):
         app.cli.add_command(command)

@@ -10,9 +10,11 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
-    UniqueConstraint,
+    Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -20,15 +22,24 @@ from app.auth.models import User
 from app.core.db import Base, utcnow
 from app.core.scoping import UnitScoped
 
+LIVE_SQL = "withdrawn_at IS NULL"
 IMPORT_KINDS = {"projects": "招商项目", "funds": "到位资金", "keyproject": "重点项目"}
 
 
 class ImportBatch(UnitScoped, Base):
-    """A file imported in full; the same file (same hash) is not imported a second time."""
+    """A file imported in full; the same file (same hash) is not imported a second time
+    unless its earlier batch was withdrawn (撤回): the uniqueness holds among live batches."""
 
     __tablename__ = "import_batches"
     __table_args__ = (
-        UniqueConstraint("kind", "sha256", name="uq_import_batches_kind_sha256"),
+        Index(
+            "uq_import_batches_live_kind_sha256",
+            "kind",
+            "sha256",
+            unique=True,
+            sqlite_where=text(LIVE_SQL),
+            postgresql_where=text(LIVE_SQL),
+        ),
         CheckConstraint("kind IN ('projects','funds','keyproject')", name="kind"),
     )
 
@@ -44,7 +55,12 @@ class ImportBatch(UnitScoped, Base):
         DateTime, nullable=False, default=utcnow
     )
 
-    user: Mapped[User | None] = relationship(lazy="joined")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[user_id])
+    withdrawn_by: Mapped[User | None] = relationship(lazy="joined", foreign_keys=[withdrawn_by_id])
 
     @classmethod
     def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
@@ -54,6 +70,10 @@ class ImportBatch(UnitScoped, Base):
     @property
     def kind_label(self) -> str:
         return IMPORT_KINDS.get(self.kind, self.kind)
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     def history_label(self) -> str:
         return f"导入{self.kind_label}：{self.filename}"

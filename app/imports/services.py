@@ -55,7 +55,7 @@ KINDS = {
         project_transfer.REQUIRED,
         project_transfer.prepare,
         lambda checked, actor, verified, batch_id, note: project_transfer.write(
-            checked, actor, note
+            checked, actor, note, batch_id
         ),
         project_transfer.template_sheets,
         project_transfer.figure_dates,
@@ -131,7 +131,9 @@ def digest(data: bytes) -> str:
 
 def previous_batch(kind: str, sha256: str) -> ImportBatch | None:
     """The earlier import of exactly this file, if any."""
-    stmt = select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.sha256 == sha256)
+    stmt = select(ImportBatch).where(
+        ImportBatch.kind == kind, ImportBatch.sha256 == sha256, ImportBatch.withdrawn_at.is_(None)
+    )
     return db.session.execute(stmt).scalar_one_or_none()
 
 
@@ -268,12 +270,15 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value)
 
 
-def recent_batches(actor: Any, limit: int = 20) -> list[ImportBatch]:
-    """The latest imports the actor may see."""
-    stmt = (
+def batches_statement(actor: Any):
+    """Every import the actor may see, newest first (withdrawn ones included)."""
+    return (
         select(ImportBatch)
         .where(scope_condition(ImportBatch, actor))
         .order_by(ImportBatch.id.desc())
-        .limit(limit)
     )
-    return list(db.session.execute(stmt).scalars())
+
+
+def recent_batches(actor: Any, limit: int = 20) -> list[ImportBatch]:
+    """The latest imports the actor may see."""
+    return list(db.session.execute(batches_statement(actor).limit(limit)).scalars())

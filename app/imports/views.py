@@ -17,12 +17,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import select
 
-from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
+from app.core.pagination import page_number, paginate
+from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.unit_of_work import attempt, on_commit
 from app.core.web import client_ip
 from app.extensions import db
-from app.imports import exports, services, storage
+from app.imports import exports, services, storage, withdrawal
+from app.imports.models import ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
 export_bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -136,6 +139,56 @@ def errors(token: str):
         abort(404)
     stem = Path(pending.filename).stem[:60] or "导入文件"
     return send_file(path, mimetype=XLSX, as_attachment=True, download_name=f"{stem}_错误说明.xlsx")
+
+
+@bp.route("/batches")
+@requires(WritesBusinessData)
+def batches():
+    """Every import the user may see, newest first, each with its 撤回 state."""
+    page = paginate(services.batches_statement(current_user), page_number(request.args.get("page")))
+    return render_template(
+        "imports/batches.html",
+        page=page,
+        can_withdraw=withdrawal.can_withdraw(current_user),
+        window_problem=withdrawal.window_problem,
+    )
+
+
+def _batch_or_404(batch_id: int) -> ImportBatch:
+    batch = db.session.execute(
+        select(ImportBatch).where(ImportBatch.id == batch_id)
+    ).scalar_one_or_none()
+    if batch is None:
+        abort(404)
+    return batch
+
+
+@bp.route("/batches/<int:batch_id>/withdraw", methods=["GET", "POST"])
+@requires(IsBureau)
+def withdraw(batch_id: int):
+    """Confirm a withdrawal with its reason; refused, it names the rows built on since."""
+    batch = _batch_or_404(batch_id)
+    reason = request.form.get("reason", "")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        done = attempt(lambda: withdrawal.withdraw_batch(batch, current_user, reason))
+        if done:
+            flash(f"已撤回批次 #{batch.id}，{done.value} 条记录已删除", "success")
+            return redirect(url_for("imports.batches"))
+        errors = done.error.errors
+        batch = _batch_or_404(batch_id)  # the refusal rolled back: read it again
+    problem = withdrawal.window_problem(batch)
+    rows = withdrawal.batch_rows(batch) if problem is None else []
+    return render_template(
+        "imports/withdraw.html",
+        batch=batch,
+        problem=problem,
+        built_on=withdrawal.built_on(batch, rows) if problem is None else [],
+        row_count=len(rows),
+        reason=reason,
+        errors=errors,
+        deadline=withdrawal.deadline(batch),
+    ), (422 if errors else 200)
 
 
 @export_bp.route("/<name>")

@@ -105,6 +105,8 @@ class KeyProject(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Ba
     in_statistics: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 已入统
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     carried_from_id: Mapped[int | None] = mapped_column(ForeignKey("key_projects.id"))
+    # The import that wrote it, so the batch can be withdrawn (app/imports/withdrawal.py).
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
     goal: Mapped[str | None] = mapped_column(Text)  # the year's 形象进度目标
     notes: Mapped[str | None] = mapped_column(Text)
     # 实施方案: one attached file, kept like funds evidence (app/funds/evidence.py).

@@ -264,8 +264,8 @@ def _summary(rows: int, items: list[Row]) -> list[str]:
     ]
 
 
-def _project(row: Row) -> KeyProject:
-    project = KeyProject()
+def _project(row: Row, batch_id: int | None = None) -> KeyProject:
+    project = KeyProject(import_batch_id=batch_id)
     rules.apply(project, row.data)
     for kind, (status, done_on) in row.procedures.items():
         project.procedures.append(
@@ -281,7 +281,7 @@ def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note:
     items: list[Row] = checked.items
     for start in range(0, len(items), CHUNK):  # one flush per chunk, not per row
         history.note_reason(db.session, note)
-        db.session.add_all(_project(row) for row in items[start : start + CHUNK])
+        db.session.add_all(_project(row, batch_id) for row in items[start : start + CHUNK])
         db.session.flush()
     return len(items)
 

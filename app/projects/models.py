@@ -123,6 +123,8 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
     submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The import that wrote it, so the batch can be withdrawn (app/imports/withdrawal.py).
+    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"), index=True)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
     leader: Mapped[Leader | None] = relationship(lazy="joined")

@@ -268,14 +268,16 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
     return CheckedRows(items, problems, warnings, summary, headers, preview)
 
 
-def write(checked: CheckedRows, actor: Any, note: str) -> int:
-    """Create every checked project (the check has passed); return how many."""
+def write(checked: CheckedRows, actor: Any, note: str, batch_id: int | None = None) -> int:
+    """Create every checked project (the check has passed), marked with its import batch;
+    return how many."""
     refs = References()  # held: the session's identity map keeps units etc. only while referenced
     items = checked.items
     with db.session.no_autoflush:
         for start in range(0, len(items), CHUNK):  # one flush per chunk, not per row
             for _number, data in items[start : start + CHUNK]:
-                create_project(data, actor, confirm_duplicate=True, flush=False)
+                project = create_project(data, actor, confirm_duplicate=True, flush=False)
+                project.import_batch_id = batch_id
             history.note_reason(db.session, note)
             db.session.flush()
     del refs
