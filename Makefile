@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run test bench lint migrate clean
+.PHONY: run reset-demo test bench lint migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ run: migrate
 	$(FLASK) seed-demo --if-empty
 	@echo "在浏览器打开 http://127.0.0.1:5000/ 登录"
 	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# 清空 SQLite 演示库（instance/*.sqlite3）并重新载入演示数据；设置了 DATABASE_URL 时拒绝执行。
+reset-demo: $(VENV)/.runtime
+	@if [ -n "$$DATABASE_URL" ]; then echo "已设置 DATABASE_URL：reset-demo 只清空本机 SQLite 演示库" >&2; exit 1; fi
+	rm -f instance/*.sqlite3
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "演示数据已重置；make run 启动后在浏览器打开 http://127.0.0.1:5000/ 登录"
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench

@@ -70,6 +70,8 @@ class DefaultConfig:
     DATE_YEARS_AHEAD = 5  # nor more than this many years after today
     MAX_UPLOAD_MB = 10
     KEY_REPORT_DUE_DAY = 10  # a month's 月调度 is due by this day of the following month
+    KEPT_FORM_MINUTES = 60  # a form posted after the session ended waits this long for sign-in
+    IMPORT_WITHDRAW_DAYS = 7  # an import batch may be withdrawn (撤回) this many days after
     IDLE_DAYS = 30  # 包而不推: no follow-up, visit or 月调度 entry by the team in this many days
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 
-from app.audit import queries
+from app.audit import labels, queries
+from app.auth.models import User
 from app.core import security_log
 from app.core.history import ACTIONS, HistoryEntry
 from app.core.pagination import page_number, paginate
@@ -36,6 +38,7 @@ def history():
         filters=filters,
         tables=queries.history_tables(),
         actions=ACTIONS,
+        labels=labels,
     )
 
 
@@ -44,7 +47,41 @@ def history():
 def history_entry(entry_id: int):
     """One change with its values before and after; phone numbers masked."""
     entry = db.get_or_404(HistoryEntry, entry_id)
-    return render_template("audit/history_entry.html", entry=entry, full=False)
+    return _entry_page(entry, full=False)
+
+
+def _entry_page(entry: HistoryEntry, full: bool) -> str:
+    """The change's fields by their Chinese names, values as the screens show them."""
+    table = entry.table_name
+    changes = {key: (before, after) for key, before, after in entry.changes(full)}
+    accounts = _account_names(table, changes)
+
+    def shown(key, value):
+        if key in accounts and type(value) is int and value in accounts[key]:
+            return f"{value}（{accounts[key][value]}）"
+        return labels.shown_value(table, key, value)
+
+    rows = [
+        (labels.field_label(table, key), shown(key, changes[key][0]), shown(key, changes[key][1]))
+        for key in labels.in_column_order(table, changes)
+    ]
+    return render_template(
+        "audit/history_entry.html",
+        entry=entry,
+        rows=rows,
+        record_kind=labels.table_label(table),
+        full=full,
+    )
+
+
+def _account_names(table: str, changes: dict) -> dict[str, dict[int, str]]:
+    """For each column naming an account, the user names of the ids this change mentions."""
+    keys = [key for key in labels.user_columns(table) if key in changes]
+    ids = {v for key in keys for v in changes[key] if isinstance(v, int)}
+    if not ids:
+        return {}
+    names = dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+    return dict.fromkeys(keys, names)
 
 
 @bp.route("/history/<int:entry_id>/reveal", methods=["POST"])
@@ -62,7 +99,7 @@ def history_reveal(entry_id: int):
             table=entry.table_name,
             record_id=entry.record_id,
         )
-    return render_template("audit/history_entry.html", entry=entry, full=True)
+    return _entry_page(entry, full=True)
 
 
 @bp.route("/security")
@@ -71,7 +108,9 @@ def security():
     """Logins, lock-outs, refusals, exports and the other security events, filterable."""
     filters = _filters(SECURITY_FILTERS)
     page = paginate(queries.security_statement(filters), page_number(request.args.get("page")))
-    return render_template("audit/security.html", page=page, filters=filters, events=EVENTS)
+    return render_template(
+        "audit/security.html", page=page, filters=filters, events=EVENTS, labels=labels
+    )
 
 
 @bp.route("/integrity")

@@ -39,7 +39,44 @@ def new_document(created: datetime | None = None) -> Document:
     if created is not None:
         props.created = props.modified = created
     props.revision = 1
+    page_footer(section)
     return doc
+
+
+def _field(paragraph, instruction: str, size: float) -> None:
+    """A Word field (PAGE, NUMPAGES) that the reader's word processor fills in."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
+                       ("text", "1"), ("end", None)):
+        run = paragraph.add_run()
+        _font(run, BODY_FONT, size)
+        if kind == "instr":
+            code = OxmlElement("w:instrText")
+            code.set(qn("xml:space"), "preserve")
+            code.text = f" {text} "
+            run._element.append(code)
+        elif kind == "text":
+            run._element.append(_text(text))
+        else:
+            char = OxmlElement("w:fldChar")
+            char.set(qn("w:fldCharType"), kind)
+            run._element.append(char)
+
+
+def _text(value: str):
+    element = OxmlElement("w:t")
+    element.text = value
+    return element
+
+
+def page_footer(section, size: float = 10.5) -> None:
+    """"第 X 页 共 Y 页" centred in the footer; later sections inherit it (linked)."""
+    paragraph = section.footer.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for piece in ("第 ", "PAGE", " 页 共 ", "NUMPAGES", " 页"):
+        if piece in ("PAGE", "NUMPAGES"):
+            _field(paragraph, piece, size)
+        else:
+            _font(paragraph.add_run(piece), BODY_FONT, size)
 
 
 def _font(run, name: str, size: float, bold: bool = False, color: str | None = None) -> None:
@@ -173,6 +210,7 @@ def landscape_section(doc: Document) -> None:
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.top_margin, section.bottom_margin = Mm(25), Mm(25)
     section.left_margin, section.right_margin = Mm(20), Mm(20)
+    section.footer.is_linked_to_previous = True  # the same page numbers as the first pages
 
 
 def to_bytes(doc: Document) -> bytes:
