@@ -19,9 +19,8 @@ from app.keyprojects.models import (
     KeyProject,
 )
 from app.leaders.models import Leader
+from app.projects.services import amount_problem
 from app.units.models import Unit
-
-MAX_WAN = Decimal("100000000")  # 1 万亿元: beyond any real project, catches typos like 1e9
 
 
 @dataclass
@@ -53,13 +52,8 @@ def clean(text: str | None) -> str:
 
 
 def _amount_problem(value: Decimal | None, label: str) -> str | None:
-    if value is None:
-        return f"请填写{label}"
-    if value < 0:
-        return f"{label}不能为负数"
-    if value > MAX_WAN:
-        return f"{label}过大（超过 1 万亿元），请核对单位是否为万元"
-    return None
+    """A key project's amounts are required; otherwise the 招商 project's rule."""
+    return f"请填写{label}" if value is None else amount_problem(value, label)
 
 
 def field_problems(data: KeyProjectData, actor: Any) -> dict[str, str]:

@@ -55,7 +55,8 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _amount_problem(value: Decimal | None, label: str) -> str | None:
+def amount_problem(value: Decimal | None, label: str) -> str | None:
+    """Why an amount in 万元 is refused (negative, or beyond 1 万亿元), or None; blank passes."""
     if value is None:
         return None
     if value < 0:
@@ -100,7 +101,7 @@ def field_problems(data: ProjectData, actor: Any) -> dict[str, str]:
         ("planned_wan", data.planned_wan, "计划总投资"),
         ("contract_wan", data.contract_wan, "合同投资额"),
     ):
-        problem = _amount_problem(value, label)
+        problem = amount_problem(value, label)
         if problem:
             errors[name] = problem
     return errors
@@ -248,7 +249,7 @@ def advance(
     code = uscc.normalise(code) if stage.key == "registered" else project.uscc
     errors = milestone_problems(dates, contract, code)
     if stage.key == "signed":
-        problem = _amount_problem(contract_wan, "合同投资额")
+        problem = amount_problem(contract_wan, "合同投资额")
         if problem:
             errors["contract_wan"] = problem
     if periods.reason_required(on) and not (reason or "").strip():
