@@ -21,7 +21,7 @@ def _date(value) -> str:
     return value.isoformat() if value else ""
 
 
-def _url_with(**changes) -> str:
+def url_with(**changes) -> str:
     """The current URL with some query parameters replaced (pagination, sorting)."""
     args = request.args.to_dict(flat=True)
     for key, value in changes.items():
@@ -43,5 +43,5 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         can=lambda endpoint: can_access(endpoint, current_user),
         nav_groups=lambda: grouped(current_user),
-        url_with=_url_with,
+        url_with=url_with,
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Response, after_this_request, current_app, send_file
 
-from app.core import security_log
+from app.core import lists, security_log
 from app.core.dates import today
 from app.core.permissions import Permission, ReadsBusinessData, ReadsReports
 from app.core.spreadsheets import Sheet, write_workbook
@@ -110,6 +110,28 @@ EXPORTS = {
         Export("key-ledger", "重点项目台账", ReadsBusinessData, _key_ledger),
     )
 }
+
+
+def _list_export(spec: lists.ListSpec) -> Export:
+    """A registered list's export: its sheet of exactly the filtered rows, in the shown order."""
+
+    def build(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+        return [lists.sheet(spec, actor, args)], spec.filter_args(args), spec.label(args)
+
+    return Export(spec.name, spec.title, spec.permission, build)
+
+
+def find(name: str) -> Export | None:
+    """The export of that name: one of the reports above or a registered list."""
+    if name in EXPORTS:
+        return EXPORTS[name]
+    spec = lists.SPECS.get(name)
+    return _list_export(spec) if spec else None
+
+
+def names() -> list[str]:
+    """Every export's name (the reports and the registered lists)."""
+    return [*EXPORTS, *(n for n in lists.SPECS if n not in EXPORTS)]
 
 
 def filename(export: Export, label: str) -> str:

@@ -195,7 +195,7 @@ def withdraw(batch_id: int):
 @requires(ReadsBusinessData)
 def download(name: str):
     """Any registered export, built within the user's scope, logged, streamed as .xlsx."""
-    export = exports.EXPORTS.get(name)
+    export = exports.find(name)
     if export is None:
         abort(404)
     if not export.permission(current_user):

@@ -5,19 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core import lists
 from app.core.forms import STALE_MESSAGE, choices
-from app.core.pagination import page_number, paginate
-from app.core.params import whole_number
 from app.core.permissions import IsBureau, ReadsBusinessData, requires
 from app.core.unit_of_work import attempt
 from app.extensions import db
+from app.leaders import lists as leader_lists
 from app.leaders import queries, services
 from app.leaders.forms import LeaderForm
 from app.leaders.models import Leader
 
 bp = Blueprint("leaders", __name__, url_prefix="/leaders", template_folder="templates")
-
-DISTRICT = "district"  # the list filter value for 全区
 
 
 def _prepare(form: LeaderForm, leader: Leader | None) -> LeaderForm:
@@ -47,24 +45,13 @@ def _load(leader_id: int) -> Leader:
 @requires(ReadsBusinessData)
 def index():
     """The register: the district's leaders first, then each jurisdiction's."""
-    where = request.args.get("unit", "")
-    active = request.args.get("active", "1")
-    q = (request.args.get("q") or "").strip()[:50]
-    stmt = queries.leader_statement(
-        unit_id=whole_number(where),
-        district=where == DISTRICT,
-        active=active if active in ("1", "0", "all") else "1",
-        q=q,
-    )
-    page = paginate(stmt, page_number(request.args.get("page")))
+    listing = lists.show(leader_lists.LEADERS, current_user)
     return render_template(
         "leaders/index.html",
-        page=page,
-        where=where,
-        active=active,
-        q=q,
+        listing=listing,
+        filters=listing.args,
         units=queries.jurisdiction_choices(),
-        district=DISTRICT,
+        district=leader_lists.DISTRICT,
         may_edit=current_user.role in ("bureau", "admin"),
     )
 
@@ -75,7 +62,7 @@ def create():
     """Add a leader."""
     form = _prepare(LeaderForm(), None)
     general: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.problems(_data(form))):
         outcome = attempt(
             lambda: services.create_leader(
                 _data(form), current_user, submission_id=form.submission_id.data
@@ -86,7 +73,9 @@ def create():
             flash(f"已添加领导 {outcome.value.label}", "success")
             return redirect(url_for("leaders.index"))
         general = outcome.general
-    return render_template("leaders/form.html", form=form, general=general, leader=None)
+    return render_template(
+        "leaders/form.html", form=form, general=general or form.general, leader=None
+    )
 
 
 @bp.route("/<int:leader_id>/edit", methods=["GET", "POST"])
@@ -96,7 +85,7 @@ def edit(leader_id: int):
     leader = _load(leader_id)
     form = _prepare(LeaderForm(obj=leader), leader)
     general: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.problems(_data(form), leader)):
         outcome = attempt(
             lambda: services.update_leader(
                 leader, _data(form), current_user, request.form.get("version")
@@ -109,7 +98,9 @@ def edit(leader_id: int):
         general = outcome.general
         if STALE_MESSAGE in general:
             form.version.data = db.session.get(Leader, leader_id).version
-    return render_template("leaders/form.html", form=form, general=general, leader=leader)
+    return render_template(
+        "leaders/form.html", form=form, general=general or form.general, leader=leader
+    )
 
 
 @bp.route("/<int:leader_id>/active", methods=["POST"])
