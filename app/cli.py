@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.auth import services as auth_services
 from app.auth.models import ROLES, User
-from app.core import history
+from app.core import backup, history
 from app.core.chain import broken_links
 from app.core.forms import ServiceError
 from app.core.history import HistoryEntry
@@ -116,7 +117,38 @@ def verify_history():
     sys.exit(1 if broken else 0)
 
 
+@click.command("backup")
+@with_appcontext
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path), help="新的备份文件夹")
+def backup_command(out):
+    """Back up the database and the stored files while users work (docs/deploy.md)."""
+    try:
+        manifest = backup.take(out)
+    except backup.BackupError as error:
+        _fail(str(error))
+    click.echo(
+        f"已备份到 {out}：{manifest.dialect} 数据库 {sum(manifest.rows.values())} 行，"
+        f"文件 {manifest.files} 个，校验值 {manifest.sha256[:12]}"
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("folder", type=click.Path(path_type=Path, exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="确认覆盖当前数据库（先停止应用服务和后台任务）")
+def restore_command(folder, yes):
+    """Put a backup back over the current database and files."""
+    if not yes:
+        _fail("恢复会覆盖当前数据库的全部数据：确认已停止应用服务和后台任务后，加 --yes 再运行")
+    try:
+        manifest = backup.restore(folder)
+    except backup.BackupError as error:
+        _fail(str(error))
+    click.echo(f"已恢复 {manifest.taken_at} 的备份（{sum(manifest.rows.values())} 行）")
+
+
 def init_app(app) -> None:
     """Register the commands."""
-    for command in (create_user, create_unit, seed_demo, verify_history):
+    for command in (create_user, create_unit, seed_demo, verify_history, backup_command,
+                    restore_command):  # fmt: skip
         app.cli.add_command(command)
