@@ -116,10 +116,15 @@ def register_blueprints(app: Flask) -> None:
     from app.search.views import bp as search_bp  # the top bar's search
 
     app.register_blueprint(search_bp)
+    from app import jobs  # the job queue, the job pages and the worker command
+
+    jobs.init_app(app)
     register(
         app,
         NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",
                 badge=todo.badge_count),
+        NavItem("我的后台任务", "jobs.index", "hourglass-split", "我的待办",
+                "导入、大批量导出、月结的进度和结果"),
         NavItem("驾驶舱", "reports.dashboard", "speedometer2", "统计报表", "落地率、到位资金"),
         NavItem("月度通报", "bulletins.index", "file-earmark-text", "统计报表",
                 "生成、下载、月结月度通报"),

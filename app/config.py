@@ -75,6 +75,14 @@ class DefaultConfig:
     IDLE_DAYS = 30  # 包而不推: no follow-up, visit or 月调度 entry by the team in this many days
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
+    # Jobs (app/jobs/): the queue is a SQLite file in instance/ unless JOB_QUEUE_URL names Redis
+    # (redis://127.0.0.1:6379/1) for workers on several hosts; results go to JOB_RESULTS_DIR
+    # (shared storage when there are several hosts).
+    JOB_QUEUE_URL: str | None = None
+    JOB_RESULTS_DIR: str | None = None  # default instance/job-results
+    JOB_STALE_SECONDS = 60  # a running job whose worker has not reported for this long failed
+    EXPORT_INLINE_ROWS = 20_000  # a list export of more rows runs as a job
+
 
 class ProductionConfig(DefaultConfig):
     """Production: PostgreSQL through DATABASE_URL, cookies Secure when HTTPS is on."""
@@ -91,7 +99,8 @@ def load_settings(app, test_config: dict | None) -> None:
         app.config.from_object(ProductionConfig)
     app.config["PRODUCTION"] = production
     app.config.from_pyfile("config.py", silent=True)
-    for key in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI"):
+    for key in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "JOB_QUEUE_URL",
+                "JOB_RESULTS_DIR"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("REDIS_URL") and not os.environ.get("RATELIMIT_STORAGE_URI"):

@@ -7,6 +7,7 @@ from app.core.security_log import SecurityEvent  # noqa: F401
 from app.events.models import PromotionEvent  # noqa: F401
 from app.funds.models import FundsEntry  # noqa: F401
 from app.imports.models import ImportBatch  # noqa: F401
+from app.jobs.models import Job  # noqa: F401
 from app.keyprojects.models import (  # noqa: F401
     KeyMonthlyReport,
     KeyProcedure,

@@ -24,6 +24,7 @@ BASE_CONFIG = {
     "SECRET_KEY": "test-secret",
     "PASSWORD_HASH_FAST": True,
     "SERVER_NAME": None,
+    "JOB_QUEUE_URL": "memory://",  # each test's own queue; tests run its jobs (tests/jobs)
 }
 
 

@@ -21,6 +21,11 @@ EXPECTED: dict[str, set[str] | str] = {
     "auth.logout": ALL,
     "auth.change_password": ALL,
     "auth.keep_alive": ALL,
+    "jobs.index": ALL,  # one's own jobs only (tests/jobs)
+    "jobs.detail": ALL,
+    "jobs.panel": ALL,
+    "jobs.result_file": ALL,
+    "jobs.retry": ALL,
     "users.index": {"admin"},
     "users.create": {"admin"},
     "users.edit": {"admin"},

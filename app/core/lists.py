@@ -16,6 +16,7 @@ from typing import Any
 from flask import current_app, request, url_for
 from sqlalchemy import Select
 
+from app.core import pagination
 from app.core.pagination import Page, page_number, paginate
 from app.core.permissions import Permission, ReadsBusinessData
 from app.core.spreadsheets import Column, Sheet
@@ -128,6 +129,11 @@ def show(
         scalars=spec.scalars,
     )
     return Listing(spec=spec, page=page, sort=sort, args=spec.filter_args(args))
+
+
+def count(spec: ListSpec, actor: Any, args: Mapping[str, Any]) -> int:
+    """How many rows the filtered list holds (what its export would write)."""
+    return pagination.count(spec.statement(actor, args))
 
 
 def rows(spec: ListSpec, actor: Any, args: Mapping[str, Any]) -> Iterator[Sequence[Any]]:

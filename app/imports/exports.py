@@ -11,13 +11,17 @@ from typing import Any
 
 from flask import Response, after_this_request, current_app, send_file
 
-from app.core import lists, security_log
+from app.core import lists, scoping, security_log
 from app.core.dates import today
 from app.core.permissions import Permission, ReadsBusinessData, ReadsReports
 from app.core.spreadsheets import Sheet, write_workbook
+from app.core.web import client_ip
 from app.extensions import db
 from app.funds.exports import ledger_sheet, statement_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters, default_period
+from app.jobs import kinds as job_kinds
+from app.jobs import services as job_services
+from app.jobs.kinds import JobRefused, JobResult
 from app.keyprojects import exports as key_exports
 from app.projects.queries import ProjectFilters
 from app.projects.transfer import export_sheet as project_sheet
@@ -132,6 +136,50 @@ def find(name: str) -> Export | None:
 def names() -> list[str]:
     """Every export's name (the reports and the registered lists)."""
     return [*EXPORTS, *(n for n in lists.SPECS if n not in EXPORTS)]
+
+
+def too_big_to_send(name: str, actor: Any, args: Any) -> bool:
+    """A list export of more than EXPORT_INLINE_ROWS rows runs as a job, not in the request."""
+    spec = lists.SPECS.get(name) if name not in EXPORTS else None
+    limit = current_app.config["EXPORT_INLINE_ROWS"]
+    return spec is not None and lists.count(spec, actor, args) > limit
+
+
+def start_export_job(name: str, args: Any, actor: Any) -> Any:
+    """Queue the export as a job for the actor; the job page offers the file when done."""
+    export = find(name)
+    params = {"name": name, "args": args.to_dict(flat=True) if hasattr(args, "to_dict") else args,
+              "ip": client_ip()}  # fmt: skip
+    return job_services.start("export", params, actor, title=f"导出{export.title}")
+
+
+def _counted(rows: Any, progress: Any) -> Any:
+    for row in rows:
+        progress.advance()
+        yield row
+
+
+def _run_export_job(params: dict[str, Any], progress: Any) -> JobResult:
+    """The export job: the same sheets as the route, written to the job's result file."""
+    export = find(params["name"])
+    if export is None:
+        raise JobRefused("该导出已不存在")
+    actor = scoping.current_actor(db.session)
+    args = params.get("args") or {}
+    spec = lists.SPECS.get(export.name)
+    if spec is not None:
+        progress.set_total(lists.count(spec, actor, args), "写入Excel")
+    sheets, filters, label = export.build(actor, args)
+    for sheet in sheets:
+        sheet.rows = _counted(sheet.rows, progress)
+    target = job_services.result_path(progress.job_id, ".xlsx")
+    rows = run(sheets, target, name=export.name, filters=filters, title=export.title,
+               actor=actor, ip=params.get("ip", ""))  # fmt: skip
+    return JobResult(summary=f"已导出 {rows:,} 行", file=target.name,
+                     file_name=filename(export, label))  # fmt: skip
+
+
+job_kinds.register(job_kinds.JobKind("export", "导出Excel", _run_export_job))
 
 
 def filename(export: Export, label: str) -> str:

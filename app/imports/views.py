@@ -200,6 +200,9 @@ def download(name: str):
         abort(404)
     if not export.permission(current_user):
         abort(403)
+    if exports.too_big_to_send(name, current_user, request.args):
+        job = exports.start_export_job(name, request.args, current_user)
+        return redirect(url_for("jobs.detail", job_id=job.id))
     sheets, filters, label = export.build(current_user, request.args)
     return exports.send_workbook(
         sheets,
