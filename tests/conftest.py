@@ -122,6 +122,22 @@ def app(database_template, tmp_path, app_config):
         db.engine.dispose()
 
 
+def run_queued(app) -> int:
+    """Run every job waiting in the app's queue, in order, each in its own app context."""
+    queue = app.extensions["jobs"]
+    ran = 0
+    while (task := queue.huey.dequeue()) is not None:
+        queue.huey.execute(task)
+        ran += 1
+    return ran
+
+
+@pytest.fixture
+def worker(app):
+    """Call to run the queued jobs (what `flask jobs-worker` does on a real host)."""
+    return lambda: run_queued(app)
+
+
 @pytest.fixture
 def client(app) -> CRMClient:
     return app.test_client()

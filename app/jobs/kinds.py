@@ -36,6 +36,7 @@ class JobKind:
     name: str
     title: str
     run: Callable[[dict[str, Any], Any], JobResult]
+    unit: str = "行"  # what its progress counts: rows, or steps
 
 
 KINDS: dict[str, JobKind] = {}

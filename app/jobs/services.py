@@ -115,6 +115,7 @@ class State:
     waiting_why: str | None
     failed_why: str | None
     finished: bool
+    unit: str = "行"
 
 
 def state(job: Job) -> State:
@@ -139,8 +140,9 @@ def state(job: Job) -> State:
             else "排队等待中：后台任务进程（worker）没有运行。请系统管理员启动它："
             "make worker，或 flask --app wsgi jobs-worker（见 README）"
         )
+    unit = KINDS[job.kind].unit if job.kind in KINDS else "行"
     if interrupted(job):
-        return State("已中断", "danger", reading, elapsed, None, None, INTERRUPTED, True)
+        return State("已中断", "danger", reading, elapsed, None, None, INTERRUPTED, True, unit)
     tones = {"queued": "secondary", "running": "primary", "done": "success", "failed": "danger"}
     return State(job.status_label, tones[job.status], reading, elapsed, remaining, waiting_why,
-                 job.error, job.finished)  # fmt: skip
+                 job.error, job.finished, unit)  # fmt: skip

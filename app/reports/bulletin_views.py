@@ -20,7 +20,7 @@ from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
 from app.reports import bulletin as bulletins
-from app.reports import closing
+from app.reports import close_job, closing
 from app.reports.dashboard import build
 from app.reports.figures.period import EARLIEST_YEAR, read_period
 
@@ -113,7 +113,8 @@ def download():
 @bp.route("/close", methods=["POST"])
 @requires(IsBureau)
 def close():
-    """月结: keep the bulletin issued now and its figures; a month closes once."""
+    """月结: queue the job that keeps the bulletin issued now and its figures (a month closes
+    once); the job page shows its progress."""
     on = today()
     form = CloseForm()
     period, error = read_period(request.form, on)
@@ -127,18 +128,15 @@ def close():
                 flash(message, "warning")
         return redirect(back)
 
-    def close_month():
-        issued = bulletins.issued_files(bulletins.make_bulletin(current_user, period, on))
-        closing.close_month(current_user, period, issued, on)
-
-    # A conflict: closed by someone else a moment earlier.
-    already = f"{period.year}年{period.month}月已经月结，不能重复月结"
-    outcome = attempt(close_month, conflict=already)
+    problem = closing.close_problem(period.year, period.month, on)
+    if problem:
+        flash(problem, "warning")
+        return redirect(back)
+    outcome = attempt(lambda: close_job.start(current_user, period, on))
     if not outcome:
         outcome.flash_refusal("warning")
         return redirect(back)
-    flash(f"已月结：{period.label}通报已保存，今后下载即为印发时的文件", "success")
-    return redirect(back)
+    return redirect(url_for("jobs.detail", job_id=outcome.value.id))
 
 
 @bp.route("/closed")

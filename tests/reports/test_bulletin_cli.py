@@ -22,9 +22,10 @@ def test_an_open_month_is_generated_as_the_bureau_sees_it(runner, district, tmp_
 
 
 def test_a_closed_month_gives_the_issued_files(app, client, runner, district, people, login,
-                                               tmp_path):  # fmt: skip
+                                               tmp_path, worker):  # fmt: skip
     login(people["bureau"])
     client.post("/bulletins/close", data={"year": "2026", "month": "10", "confirm": "y"})
+    worker()
     result = runner.invoke(args=["bulletin", "--year", "2026", "--month", "10", "--out",
                                  str(tmp_path)])  # fmt: skip
     assert result.exit_code == 0, result.output

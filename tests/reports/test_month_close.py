@@ -36,12 +36,15 @@ def _closes(app) -> int:
 
 
 @pytest.fixture
-def closed(app, client, district, people, login_as):
+def closed(app, client, district, people, login_as, worker):
     """October 2026 closed by the bureau; the files as first downloaded."""
     login_as(people["bureau"])
     response = client.post("/bulletins/close", data=CLOSE)
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    assert _closes(app) == 0  # the job waits for a worker
+    assert worker() == 1
     assert _closes(app) == 1
+    assert "已月结" in client.get(response.headers["Location"]).get_data(as_text=True)
     return {"docx": client.get(DOCX).data, "xlsx": client.get(XLSX).data}
 
 
@@ -314,3 +317,15 @@ def test_a_verified_funds_import_into_a_closed_month_needs_a_reason_on_the_comma
         )
     )
     assert runner.invoke(args=["import-funds", str(unverified), "--as", "bureau1"]).exit_code == 0
+
+
+def test_a_second_close_while_the_first_waits_is_refused(app, client, district, people,
+                                                        login_as, worker):  # fmt: skip
+    login_as(people["bureau"])
+    first = client.post("/bulletins/close", data=CLOSE)
+    assert "/jobs/" in first.headers["Location"]
+    second = client.post("/bulletins/close", data=CLOSE, follow_redirects=True)
+    assert "已有同样的任务在排队或进行中" in second.get_data(as_text=True)
+    assert worker() == 1 and _closes(app) == 1
+    page = client.get(first.headers["Location"]).get_data(as_text=True)
+    assert "已完成" in page and "已处理 3 / 3 步" in page and "/bulletins/?year=2026" in page
