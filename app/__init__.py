@@ -18,6 +18,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     load_settings(app, test_config)
     _sqlite_engine_options(app)
+    _pool_options(app)
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
@@ -36,6 +37,17 @@ def _sqlite_engine_options(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def _pool_options(app: Flask) -> None:
+    """A server database's connection pool, per app process (docs/deploy.md)."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("pool_size", app.config["DB_POOL_SIZE"])
+        options.setdefault("max_overflow", app.config["DB_MAX_OVERFLOW"])
+        options.setdefault("pool_timeout", app.config["DB_POOL_TIMEOUT"])
+        options.setdefault("pool_recycle", app.config["DB_POOL_RECYCLE"])
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the unbound extensions of app.extensions to this app."""
     from app import models  # noqa: F401  (every table known to metadata and migrations)
@@ -51,8 +63,10 @@ def register_extensions(app: Flask) -> None:
 def register_request_hooks(app: Flask) -> None:
     """Per request, in order: idle timeout, history actor, permission, forced password change."""
     from app.auth import views as auth_views
+    from app.core import logs
     from app.core.web import enforce_permission, register_security_headers
 
+    logs.init_app(app)  # first: every later hook's log lines carry the request id
     auth_views.init_app(app)
     app.before_request(enforce_permission)
     app.before_request(auth_views.must_change_password_gate)

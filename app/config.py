@@ -83,11 +83,20 @@ class DefaultConfig:
     JOB_STALE_SECONDS = 60  # a running job whose worker has not reported for this long failed
     EXPORT_INLINE_ROWS = 20_000  # a list export of more rows runs as a job
 
+    # Logs and the database pool (PostgreSQL): per app process
+    LOG_JSON = False  # one JSON line per record on stdout, with the request id (production: on)
+    LOG_LEVEL = "INFO"
+    DB_POOL_SIZE = 5
+    DB_MAX_OVERFLOW = 10
+    DB_POOL_TIMEOUT = 10  # seconds a request waits for a connection before the 503 page
+    DB_POOL_RECYCLE = 1800
+
 
 class ProductionConfig(DefaultConfig):
     """Production: PostgreSQL through DATABASE_URL, cookies Secure when HTTPS is on."""
 
     SESSION_COOKIE_SECURE = True
+    LOG_JSON = True
     RATELIMIT_STORAGE_URI = None  # must be chosen: REDIS_URL, or memory:// for a single worker
 
 
@@ -105,6 +114,11 @@ def load_settings(app, test_config: dict | None) -> None:
             app.config[key] = os.environ[key]
     if os.environ.get("REDIS_URL") and not os.environ.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = os.environ["REDIS_URL"]
+    for key in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW", "DB_POOL_TIMEOUT", "DB_POOL_RECYCLE"):
+        if os.environ.get(key):
+            app.config[key] = int(os.environ[key])
+    if os.environ.get("LOG_JSON"):
+        app.config["LOG_JSON"] = os.environ["LOG_JSON"] == "1"
     if os.environ.get("TRUSTED_PROXIES"):
         app.config["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("SESSION_COOKIE_SECURE"):

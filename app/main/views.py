@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -33,6 +33,21 @@ def home():
 @bp.route("/healthz")
 @public
 def health():
-    """Liveness and database reachability for the load balancer."""
-    db.session.execute(text("SELECT 1"))
-    return jsonify({"status": "ok"})
+    """For the load balancer: the database and the job queue reachable (else 503), and whether
+    a job worker has reported lately (shown, not failing: web pages work without one)."""
+    checks = {"database": "ok", "queue": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ready", never a 500 page
+        db.session.rollback()
+        checks["database"] = "unreachable"
+    queue = current_app.extensions["jobs"]
+    try:
+        queue.pending()
+    except Exception:  # noqa: BLE001
+        checks["queue"] = "unreachable"
+    ready = all(v == "ok" for v in checks.values())
+    alive = ready and queue.worker_alive(current_app.config["JOB_STALE_SECONDS"])
+    body = {"status": "ok" if ready else "unavailable", **checks,
+            "workers": "reporting" if alive else "silent"}  # fmt: skip
+    return jsonify(body), 200 if ready else 503

@@ -54,7 +54,8 @@ def test_pages_load_nothing_from_other_hosts(client, people):
 
 
 def test_health_check_is_open(client):
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "ok" and body["database"] == "ok" and body["queue"] == "ok"
 
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
