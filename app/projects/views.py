@@ -222,7 +222,7 @@ def edit(project_id: int):
         duplicates=duplicates,
         project=project,
         stale=stale,
-    )
+    ), (409 if stale else 200)
 
 
 @bp.route("/<int:project_id>")

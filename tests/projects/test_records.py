@@ -48,9 +48,9 @@ def test_second_save_of_a_stale_form_is_refused_showing_the_new_values(
         ).status_code
         == 302
     )
-    page = client.post(
-        f"/projects/{project.id}/edit", data={**base, "name": "第二人改的名称"}
-    ).get_data(as_text=True)
+    refused = client.post(f"/projects/{project.id}/edit", data={**base, "name": "第二人改的名称"})
+    assert refused.status_code == 409
+    page = refused.get_data(as_text=True)
     assert "已被他人修改" in page and 'data-testid="stale"' in page
     assert "第一人改的名称" in page and 'value="第二人改的名称"' in page
     assert load(project.id).name == "第一人改的名称"
