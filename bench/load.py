@@ -1,0 +1,183 @@
+"""A load test at 127.0.0.1 only, bounded in users and time: `python -m bench.load`.
+
+It fills a throw-away database (the demo data set, or `LOAD_PROJECTS` more projects), starts
+the app under gunicorn (`--workers`, one control socket each disabled) and, with `--queue`,
+job workers; runs locust headless with the mix of bench/locustfile.py (80 % reads, 20 %
+writes); prints throughput, p50/p95/p99 and errors per page; then checks that every write the
+server acknowledged is in the database. Exits 1 on any error or lost write.
+
+    python -m bench.load --users 20 --seconds 60                      # SQLite, 2 workers
+    python -m bench.load --database postgresql+psycopg://postgres@127.0.0.1/load --processes 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+USERS = "zsj,zsj2,chengguan,beishan,kaifaqu,gaoxin"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _env(database: str, instance: Path) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database, "SECRET_KEY": "load-test-" + "x" * 32,
+            "JOB_QUEUE_URL": f"sqlite:///{instance}/jobs.sqlite3",
+            "LOG_JSON": "0", "PYTHONPATH": str(ROOT)}  # fmt: skip
+
+
+def _flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,  # noqa: S603
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+
+
+def _prepare(database: str, env: dict[str, str]) -> None:
+    if database.startswith("postgresql"):
+        engine = create_engine(database)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    _flask(env, "db", "upgrade")
+    _flask(env, "seed-demo")
+
+
+def _wait_up(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_servers(env: dict[str, str], processes: int, workers: int) -> tuple[list, list[str]]:
+    """`processes` gunicorn instances of `workers` workers each, on their own ports."""
+    servers, urls = [], []
+    for _ in range(processes):
+        port = _free_port()
+        servers.append(subprocess.Popen(  # noqa: S603
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--workers", str(workers),
+             "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True))  # fmt: skip
+        urls.append(f"http://127.0.0.1:{port}")
+    for url in urls:
+        _wait_up(url)
+    return servers, urls
+
+
+def run_locust(urls: list[str], users: int, seconds: int, acked: Path, out: Path) -> int:
+    """locust headless against the instances (each clerk keeps to one, as a proxy would)."""
+    url = urls[0]
+    env = {**os.environ, "LOAD_ACKED": str(acked), "LOAD_USERS": USERS,
+           "LOAD_HOSTS": ",".join(urls), "LOAD_TODAY": date.today().isoformat()}  # fmt: skip
+    done = subprocess.run(  # noqa: S603
+        [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+         "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", url,
+         "--csv", str(out / "load"), "--only-summary", "--loglevel", "WARNING",
+         "--stop-timeout", "10"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)  # fmt: skip
+    if done.returncode not in (0, 1) or "Traceback" in done.stderr:
+        sys.stderr.write(done.stderr[-3000:])
+    return done.returncode
+
+
+def stats(out: Path) -> list[dict[str, str]]:
+    with open(out / "load_stats.csv", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def lost_writes(database: str, acked: Path) -> list[dict]:
+    """Acknowledged writes that are not in the database."""
+    if not acked.exists():
+        return []
+    engine = create_engine(database)
+    lost = []
+    with engine.connect() as conn:
+        for line in acked.read_text(encoding="utf-8").splitlines():
+            write = json.loads(line)
+            if write["kind"] == "funds":
+                row = conn.execute(text("SELECT amount FROM funds_entries WHERE evidence_ref = :r"),
+                                   {"r": write["evidence_ref"]}).first()  # fmt: skip
+                if row is None or row[0] != int(Decimal(write["amount_wan"]) * 10_000):
+                    lost.append(write)
+            elif write["kind"] == "follow_up":
+                found = conn.execute(text("SELECT 1 FROM follow_ups WHERE summary = :s"),
+                                     {"s": write["summary"]}).first()  # fmt: skip
+                if found is None:
+                    lost.append(write)
+            elif write["kind"] == "milestone":
+                found = conn.execute(text("SELECT negotiating_on FROM projects WHERE id = :i"),
+                                     {"i": write["project"]}).scalar()  # fmt: skip
+                if found is None:
+                    lost.append(write)
+    engine.dispose()
+    return lost
+
+
+def report(rows: list[dict[str, str]], seconds: int) -> None:
+    print(f"{'page':<36}{'requests':>9}{'errors':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}")
+    for row in rows:
+        print(f"{row['Name'][:35]:<36}{row['Request Count']:>9}{row['Failure Count']:>8}"
+              f"{row['50%']:>8}{row['95%']:>8}{row['99%']:>8}")  # fmt: skip
+    total = next(r for r in rows if r["Name"] == "Aggregated")
+    print(f"throughput {float(total['Requests/s']):.1f} requests/s over {seconds} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", default="", help="PostgreSQL URL; SQLite when left out")
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--processes", type=int, default=1, help="gunicorn instances")
+    parser.add_argument("--workers", type=int, default=2, help="workers per instance")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Path(tmp)
+        database = args.database or f"sqlite:///{instance / 'load.sqlite3'}"
+        env = _env(database, instance)
+        _prepare(database, env)
+        servers, urls = start_servers(env, args.processes, args.workers)
+        try:
+            acked, out = instance / "acked.jsonl", instance
+            code = run_locust(urls, args.users, args.seconds, acked, out)
+            rows = stats(out)
+        finally:
+            for server in servers:
+                with_group = os.getpgid(server.pid)
+                os.killpg(with_group, signal.SIGTERM)
+                server.wait(timeout=30)
+        report(rows, args.seconds)
+        lost = lost_writes(database, acked)
+        writes = len(acked.read_text(encoding="utf-8").splitlines()) if acked.exists() else 0
+        print(f"acknowledged writes {writes}, lost {len(lost)}")
+        failures = int(next(r for r in rows if r["Name"] == "Aggregated")["Failure Count"])
+        return 1 if lost or failures or code not in (0, 1) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
