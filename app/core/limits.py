@@ -9,6 +9,7 @@ those the connection is simply closed) and the client, done sending, reads the 4
 
 from __future__ import annotations
 
+import errno
 import time
 
 from flask import current_app, request
@@ -61,3 +62,15 @@ def _rest_of_body():
     if limit is not None and length > limit:  # refused before anything was read
         return environ.get("wsgi.input"), length
     return request.stream, length  # a form part too long: the stream knows where it stopped
+
+
+# The storage limit: a full (or read-only) disk under the upload folder.
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+STORAGE_FULL = (
+    "服务器存储空间不足（或存储不可写），本次提交没有保存任何内容；请稍后再试，并告知系统管理员"
+)
+
+
+def storage_full(error: BaseException) -> bool:
+    """True for an OSError that means the disk is full or not writable."""
+    return isinstance(error, OSError) and error.errno in STORAGE_ERRNOS

@@ -77,9 +77,8 @@ def init_app(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = rid
         started = g.get("request_started")
         if started is not None and request.endpoint != "static":
-            from flask_login import current_user
-
-            user_id = getattr(current_user, "id", None) if current_user else None
+            user = g.get("_login_user")  # the user already loaded, if any: never a query here
+            user_id = getattr(user, "id", None)
             access.info(
                 "%s %s %s", request.method, request.path, response.status_code,
                 extra={"method": request.method, "path": request.path,

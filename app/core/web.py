@@ -36,6 +36,7 @@ MESSAGES = {
     422: "提交的数据有误",
     500: "系统内部错误，已记录，请稍后再试或联系系统管理员",
     503: "数据库暂时不可用，请稍后重试",
+    507: limits.STORAGE_FULL,
 }
 
 
@@ -225,6 +226,8 @@ def register_errorhandlers(app) -> None:
         if not (isinstance(error, OperationalError) or is_connection_lost(error)):
             return unexpected(error)
         app.logger.warning("database unavailable: %s", error.orig)
+        if g.get("_login_user") is None:  # the templates must not try to load the user again
+            g._login_user = login_manager.anonymous_user()
         _log_database_loss()
         message = MESSAGES[503]
         if wants_json():
@@ -236,6 +239,14 @@ def register_errorhandlers(app) -> None:
         response.status_code = 503
         response.headers["Retry-After"] = "5"
         return response
+
+    @app.errorhandler(OSError)
+    def storage_error(error):
+        if not limits.storage_full(error):
+            return unexpected(error)
+        db.session.rollback()
+        app.logger.error("storage full or read-only: %s", error)
+        return error_response(507)
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
+from app.core import limits
 from app.core.dates import today
 from app.core.forms import ServiceError
 
@@ -78,8 +79,14 @@ def store(upload: Upload) -> StoredFile:
     digest = hashlib.sha256(upload.data).hexdigest()[:12]
     relative = f"{today():%Y%m}/{uuid.uuid4().hex}-{digest}{extension}"
     target = folder() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(upload.data)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(upload.data)
+    except OSError as error:
+        target.unlink(missing_ok=True)
+        if limits.storage_full(error):
+            raise ServiceError({"evidence": limits.STORAGE_FULL}) from error
+        raise
     return StoredFile(relative, clean_name(upload.filename), mime, len(upload.data))
 
 
