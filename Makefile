@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: run worker reset-demo test bench lint migrate clean
+.PHONY: run worker reset-demo test bench bench-all lint migrate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,11 @@ migrate: $(VENV)/.runtime
 run: migrate
 	$(FLASK) seed-demo --if-empty
 	@echo "在浏览器打开 http://127.0.0.1:5000/ 登录"
-	@# the job worker (imports, large exports, month close) runs beside the web server
+	@# the job worker (large exports, month close) runs beside the web server
 	$(FLASK) jobs-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# 只启动后台任务进程（导入、大批量导出、月结）；make run 已包含它。多台服务器时每台可各启动若干个。
+# 只启动后台任务进程（大批量导出、月结）；make run 已包含它。多台服务器时每台可各启动若干个。
 worker: migrate
 	$(FLASK) jobs-worker
 
@@ -48,6 +48,9 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(BIN)/python -m bench
+
+bench-all: $(VENV)/.dev
+	$(BIN)/python -m bench all
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check app tests bench

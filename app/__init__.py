@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     """Every blueprint and its navigation entries."""
     from app import targets, todo, trips
     from app.audit.views import bp as audit_bp
+    from app.auth import token_views  # noqa: F401  (the profile page: API tokens)
     from app.auth.admin_views import bp as users_bp
     from app.auth.views import bp as auth_bp
     from app.care import panel as care_panel
@@ -133,12 +134,15 @@ def register_blueprints(app: Flask) -> None:
     from app import jobs  # the job queue, the job pages and the worker command
 
     jobs.init_app(app)
+    from app import api  # the REST API under /api/v1 (docs/api.md)
+
+    api.init_app(app)
     register(
         app,
         NavItem("我的待办", "main.home", "list-check", "我的待办", "到期、逾期、待处理的事项",
                 badge=todo.badge_count),
         NavItem("我的后台任务", "jobs.index", "hourglass-split", "我的待办",
-                "导入、大批量导出、月结的进度和结果"),
+                "大批量导出、月结的进度和结果"),
         NavItem("驾驶舱", "reports.dashboard", "speedometer2", "统计报表", "落地率、到位资金"),
         NavItem("月度通报", "bulletins.index", "file-earmark-text", "统计报表",
                 "生成、下载、月结月度通报"),
@@ -203,12 +207,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """The `flask --app wsgi ...` commands."""
-    from app import cli
+    from app import cli, rollups
     from app.funds import cli as funds_cli
     from app.imports import cli as imports_cli
     from app.reports import bulletin_cli
 
     cli.init_app(app)
+    rollups.init_app(app)  # flask rebuild-rollups
     funds_cli.init_app(app)
     imports_cli.init_app(app)
     bulletin_cli.init_app(app)

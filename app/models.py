@@ -1,6 +1,8 @@
 """Imports every model so the metadata (and Alembic) knows every table."""
 
+from app.api.idempotency import IdempotencyKey  # noqa: F401
 from app.auth.models import User  # noqa: F401
+from app.auth.tokens import ApiToken  # noqa: F401
 from app.care.models import CareVisit, Commitment, Problem, ProblemEscalation  # noqa: F401
 from app.core.history import HistoryEntry  # noqa: F401
 from app.core.security_log import SecurityEvent  # noqa: F401
@@ -16,8 +18,10 @@ from app.keyprojects.models import (  # noqa: F401
     KeyTeamMember,
 )
 from app.leaders.models import Leader  # noqa: F401
+from app.projects import contacts  # noqa: F401  (keeps follow_ups.is_latest on every flush)
 from app.projects.models import FollowUp, Project, ProjectContact  # noqa: F401
 from app.reports.models import MonthClose  # noqa: F401
+from app.rollups.models import CohortFundsMonth, CohortMonth, FundsMonth  # noqa: F401
 from app.targets.models import Target  # noqa: F401
 from app.trips.models import Trip, TripLeader, TripProject  # noqa: F401
 from app.units.models import Unit  # noqa: F401

@@ -119,7 +119,8 @@ def replay_ms(app, statements, repeat: int) -> tuple[float, float, int]:
             def run():
                 for statement, parameters in statements:
                     cursor.execute(statement, parameters)
-                    cursor.fetchall()
+                    if cursor.description is not None:  # SAVEPOINT and the like return no rows
+                        cursor.fetchall()
 
             return time_ms(run, repeat)
         finally:

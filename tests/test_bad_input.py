@@ -75,7 +75,7 @@ def test_a_ten_thousand_character_investor_is_refused_beside_it(app, client, peo
     page = client.post(
         "/projects/new", data=project_form(people["unit_a"].id, investor_name="长" * 10_000)
     )
-    assert _beside(page.text, "investor_name") == ["最多 200 个字，请删减"]
+    assert _beside(page.text, "investor_name") == ["投资方最多 200 个字，请删减"]
     assert _count(app, Project) == 0
 
 

@@ -36,7 +36,11 @@ HOSTILE = (
     "2026-02-30",
     "1,2,3",
 )
-SKIPPED = {"auth.logout"}  # posts nothing but the session's end
+# auth.logout posts nothing but the session's end; auth.revoke_token posts no field;
+# auth.profile answers a made token with 200 (shown once, never in a redirect): its name field's
+# bad input is tested in tests/api/test_tokens.py; the API's JSON endpoints (api_*) are fuzzed
+# against their own OpenAPI document (tests/api/test_fuzz.py).
+SKIPPED = {"auth.logout", "auth.revoke_token", "auth.profile"}
 ROLE_ORDER = ("bureau", "unit", "admin", "leader", "auditor")
 UNCOUNTED = {"security_events"}  # refusals and failed logins are logged: that is the point
 PLAUSIBLE_DATE = "2026-11-01"
@@ -47,7 +51,7 @@ def _post_rules():
     return {r.endpoint: r for r in app.url_map.iter_rules() if "POST" in r.methods}
 
 
-ENDPOINTS = sorted(set(_post_rules()) - SKIPPED)
+ENDPOINTS = sorted(e for e in set(_post_rules()) - SKIPPED if not e.startswith("api_"))
 
 
 class _Forms(HTMLParser):

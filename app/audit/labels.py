@@ -119,6 +119,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "summary": "跟进情况",
         "next_step": "下一步",
         "next_due_on": "下一步期限",
+        "is_latest": "是否为项目最新跟进",
     },
     "funds_entries": {
         "received_on": "到位日期",

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from app.audit import labels, queries
+from app.audit import lists as audit_lists
 from app.auth.models import User
-from app.core import security_log
+from app.core import lists, security_log
 from app.core.history import ACTIONS, HistoryEntry
-from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAuditor, requires
 from app.core.security_log import EVENTS
 from app.core.web import client_ip
@@ -18,24 +18,16 @@ from app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 
-HISTORY_FILTERS = ("table", "action", "actor", "record_id", "from", "to")
-SECURITY_FILTERS = ("event", "username", "ip", "from", "to")
-
-
-def _filters(names: tuple[str, ...]) -> dict[str, str]:
-    return {name: request.args.get(name, "").strip() for name in names}
-
 
 @bp.route("/history")
 @requires(IsAuditor)
 def history():
     """Every change to every record, filterable."""
-    filters = _filters(HISTORY_FILTERS)
-    page = paginate(queries.history_statement(filters), page_number(request.args.get("page")))
+    listing = lists.show(audit_lists.HISTORY, current_user)
     return render_template(
         "audit/history.html",
-        page=page,
-        filters=filters,
+        listing=listing,
+        filters=listing.args,
         tables=queries.history_tables(),
         actions=ACTIONS,
         labels=labels,
@@ -106,10 +98,13 @@ def history_reveal(entry_id: int):
 @requires(IsAuditor)
 def security():
     """Logins, lock-outs, refusals, exports and the other security events, filterable."""
-    filters = _filters(SECURITY_FILTERS)
-    page = paginate(queries.security_statement(filters), page_number(request.args.get("page")))
+    listing = lists.show(audit_lists.SECURITY, current_user)
     return render_template(
-        "audit/security.html", page=page, filters=filters, events=EVENTS, labels=labels
+        "audit/security.html",
+        listing=listing,
+        filters=listing.args,
+        events=EVENTS,
+        detail_text=audit_lists.detail_text,
     )
 
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 
+from app.auth import lists as user_lists
 from app.auth import services
 from app.auth.forms import NewUserForm, ResetPasswordForm, UserForm
 from app.auth.models import ROLES, User
+from app.core import lists
 from app.core.forms import choices
-from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAdmin, requires
 from app.core.unit_of_work import attempt
 from app.core.web import client_ip
@@ -43,21 +43,8 @@ def _prepare(form: UserForm) -> UserForm:
 @requires(IsAdmin)
 def index():
     """Every account, filterable by role, unit, status and a name search."""
-    stmt = select(User).order_by(User.role, User.username)
-    q = request.args.get("q", "").strip()
-    role = request.args.get("role", "")
-    status = request.args.get("status", "")
-    if q:
-        like = f"%{q}%"
-        stmt = stmt.where(or_(User.username.ilike(like), User.name.ilike(like)))
-    if role in ROLES:
-        stmt = stmt.where(User.role == role)
-    if status in ("active", "disabled"):
-        stmt = stmt.where(User.active.is_(status == "active"))
-    page = paginate(stmt, page_number(request.args.get("page")))
-    return render_template(
-        "users/index.html", page=page, roles=ROLES, q=q, role=role, status=status
-    )
+    listing = lists.show(user_lists.USERS, current_user)
+    return render_template("users/index.html", listing=listing, filters=listing.args, roles=ROLES)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -66,7 +53,7 @@ def create():
     """Create an account with an initial password the user must change."""
     form = _prepare(NewUserForm())
     general = []
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.user_problems(_form_data(form), None)):
         outcome = attempt(
             lambda: services.create_user(_form_data(form), form.password.data, current_user), form
         )
@@ -74,7 +61,7 @@ def create():
             flash(f"已创建账户 {outcome.value.username}，首次登录须修改密码", "success")
             return redirect(url_for("users.index"))
         general = outcome.general
-    return render_template("users/form.html", form=form, general=general, user=None)
+    return render_template("users/form.html", form=form, general=general or form.general, user=None)
 
 
 @bp.route("/<int:user_id>/edit", methods=["GET", "POST"])
@@ -84,7 +71,7 @@ def edit(user_id: int):
     user = _user_or_404(user_id)
     form = _prepare(UserForm(obj=user))
     general = []
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.user_problems(_form_data(form), user)):
         outcome = attempt(
             lambda: services.update_user(user, _form_data(form), current_user, client_ip()), form
         )
@@ -92,7 +79,7 @@ def edit(user_id: int):
             flash("账户已保存", "success")
             return redirect(url_for("users.index"))
         general = outcome.general
-    return render_template("users/form.html", form=form, general=general, user=user)
+    return render_template("users/form.html", form=form, general=general or form.general, user=user)
 
 
 @bp.route("/<int:user_id>/active", methods=["POST"])

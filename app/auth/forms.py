@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, EqualTo, Optional, Regexp
 
 from app.auth.models import ROLES, User
 from app.core.forms import BaseForm, choices, fits
@@ -39,16 +39,16 @@ class UserForm(BaseForm):
         "用户名",
         validators=[
             DataRequired(message="请输入用户名"),
-            Length(max=50),
+            fits(User.username),
             Regexp(r"^[A-Za-z0-9_.-]+$", message="用户名只能包含字母、数字、下划线、点和减号"),
         ],
     )
-    name = StringField("姓名", validators=[DataRequired(message="请输入姓名"), Length(max=50)])
+    name = StringField("姓名", validators=[DataRequired(message="请输入姓名"), fits(User.name)])
     role = SelectField("角色", choices=choices(ROLES.items(), blank="请选择"))
     unit_id = SelectField(
         "所属单位", coerce=lambda v: int(v) if v else None, description="仅“责任单位”角色需要选择"
     )
-    phone = StringField("联系电话", validators=[Optional(), Length(max=30)])
+    phone = StringField("联系电话", validators=[Optional(), fits(User.phone)])
 
 
 class NewUserForm(UserForm):

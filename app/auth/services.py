@@ -124,7 +124,8 @@ class UserData:
     phone: str | None = None
 
 
-def _problems(data: UserData, existing: User | None) -> dict[str, str]:
+def user_problems(data: UserData, existing: User | None) -> dict[str, str]:
+    """Every problem of an account's data, by field (the form shows them all at once)."""
     errors = {}
     if data.role not in ROLES:
         errors["role"] = "请选择一个角色"
@@ -144,7 +145,7 @@ def _problems(data: UserData, existing: User | None) -> dict[str, str]:
 
 def create_user(data: UserData, password: str, actor: User | None) -> User:
     """Create an account; it must change its password at first login."""
-    errors = _problems(data, None)
+    errors = user_problems(data, None)
     problem = policy_problem(password)
     if problem:
         errors["password"] = problem
@@ -168,7 +169,7 @@ def create_user(data: UserData, password: str, actor: User | None) -> User:
 
 def update_user(user: User, data: UserData, actor: User, ip: str) -> None:
     """Change an account's name, role or unit. Nobody changes their own role."""
-    errors = _problems(data, user)
+    errors = user_problems(data, user)
     if user.id == actor.id and data.role != user.role:
         errors["role"] = "不能修改自己的角色"
     if errors:

@@ -51,9 +51,7 @@ def _active_unit(errors: dict, name: str, unit_id: int | None, label: str) -> No
         errors[name] = f"请选择一个启用的{label}"
 
 
-def _require_recorder(
-    project: Project | KeyProject, actor: Any, *, signed: bool = False
-) -> None:
+def _require_recorder(project: Project | KeyProject, actor: Any, *, signed: bool = False) -> None:
     if not access.can_record(actor, project):
         raise ServiceError("只有投资促进局和项目所属责任单位可以登记安商服务")
     if signed and project.signed_on is None:
@@ -74,13 +72,7 @@ def record_visit(
     earlier = submissions.earlier(CareVisit, submission_id)
     if earlier is not None and earlier.project_id == project.id:
         return earlier
-    errors: dict[str, str] = {}
-    _past_date(errors, "visited_on", visited_on, "走访日期")
-    if not _text(visitors):
-        errors["visitors"] = "请填写走访人员"
-    elif len(_text(visitors)) > 200:
-        errors["visitors"] = "走访人员不能超过 200 字"
-    _long_text(errors, "notes", _text(notes), "走访情况")
+    errors = visit_problems(visited_on, visitors, notes)
     if errors:
         raise ServiceError(errors)
     visit = CareVisit(
@@ -94,6 +86,31 @@ def record_visit(
     db.session.add(visit)
     db.session.flush()
     return visit
+
+
+def visit_problems(visited_on: date | None, visitors: str, notes: str) -> dict[str, str]:
+    """Every problem of a visit's data, by field (the form shows them all at once)."""
+    errors: dict[str, str] = {}
+    _past_date(errors, "visited_on", visited_on, "走访日期")
+    if not _text(visitors):
+        errors["visitors"] = "请填写走访人员"
+    elif len(_text(visitors)) > 200:
+        errors["visitors"] = "走访人员不能超过 200 字"
+    _long_text(errors, "notes", _text(notes), "走访情况")
+    return errors
+
+
+def commitment_problems(
+    promise: str, delivering_unit_id: int | None, due_on: date | None, evidence_note: str | None
+) -> dict[str, str]:
+    """Every problem of a commitment's data, by field."""
+    errors: dict[str, str] = {}
+    _long_text(errors, "promise", _text(promise), "承诺内容")
+    _active_unit(errors, "delivering_unit_id", delivering_unit_id, "兑现单位")
+    if due_on is None:
+        errors["due_on"] = "请填写承诺兑现期限"
+    _long_text(errors, "evidence_note", _text(evidence_note), "佐证说明", required=False)
+    return errors
 
 
 def add_commitment(
@@ -111,12 +128,7 @@ def add_commitment(
     earlier = submissions.earlier(Commitment, submission_id)
     if earlier is not None and earlier.project_id == project.id:
         return earlier
-    errors: dict[str, str] = {}
-    _long_text(errors, "promise", _text(promise), "承诺内容")
-    _active_unit(errors, "delivering_unit_id", delivering_unit_id, "兑现单位")
-    if due_on is None:
-        errors["due_on"] = "请填写承诺兑现期限"
-    _long_text(errors, "evidence_note", _text(evidence_note), "佐证说明", required=False)
+    errors = commitment_problems(promise, delivering_unit_id, due_on, evidence_note)
     if errors:
         raise ServiceError(errors)
     commitment = Commitment(
@@ -133,6 +145,14 @@ def add_commitment(
     return commitment
 
 
+def fulfilment_problems(fulfilled_on: date | None, evidence_note: str | None) -> dict[str, str]:
+    """Every problem of a fulfilment's data, by field."""
+    errors: dict[str, str] = {}
+    _past_date(errors, "fulfilled_on", fulfilled_on, "兑现日期")
+    _long_text(errors, "evidence_note", _text(evidence_note), "佐证说明", required=False)
+    return errors
+
+
 def fulfil_commitment(
     commitment: Commitment,
     fulfilled_on: date | None,
@@ -145,24 +165,41 @@ def fulfil_commitment(
     ensure_current(commitment, version)
     if commitment.fulfilled_on is not None:
         raise ServiceError(f"该承诺已于 {commitment.fulfilled_on} 兑现")
-    errors: dict[str, str] = {}
-    _past_date(errors, "fulfilled_on", fulfilled_on, "兑现日期")
-    _long_text(errors, "evidence_note", _text(evidence_note), "佐证说明", required=False)
+    errors = fulfilment_problems(fulfilled_on, evidence_note)
     if errors:
         raise ServiceError(errors)
     commitment.fulfilled_on = fulfilled_on
     commitment.evidence_note = _text(evidence_note) or commitment.evidence_note
 
 
-def _assignment_problems(
+def assignment_problems(
     raised_on: date | None, handling_unit_id: int | None, deadline: date | None
 ) -> dict[str, str]:
+    """Every problem of a hand-over (交办): the unit and the deadline, by field."""
     errors: dict[str, str] = {}
     _active_unit(errors, "handling_unit_id", handling_unit_id, "承办单位")
     if deadline is None:
         errors["deadline"] = "请填写办理期限"
     elif raised_on is not None and deadline < raised_on:
         errors["deadline"] = f"办理期限不能早于提出日期（{raised_on}）"
+    return errors
+
+
+def problem_problems(
+    category: str,
+    description: str,
+    raised_on: date | None,
+    handling_unit_id: int | None = None,
+    deadline: date | None = None,
+) -> dict[str, str]:
+    """Every problem of a new problem's data, by field (a hand-over's too, when given)."""
+    errors: dict[str, str] = {}
+    if category not in PROBLEM_CATEGORIES:
+        errors["category"] = "问题类别须为 " + " / ".join(PROBLEM_CATEGORIES)
+    _long_text(errors, "description", _text(description), "问题描述")
+    _past_date(errors, "raised_on", raised_on, "提出日期")
+    if handling_unit_id is not None or deadline is not None:
+        errors.update(assignment_problems(raised_on, handling_unit_id, deadline))
     return errors
 
 
@@ -187,16 +224,10 @@ def raise_problem(
         earlier.key_project_id if on_key_project else earlier.project_id
     ):
         return earlier
-    errors: dict[str, str] = {}
-    if category not in PROBLEM_CATEGORIES:
-        errors["category"] = "问题类别须为 " + " / ".join(PROBLEM_CATEGORIES)
-    _long_text(errors, "description", _text(description), "问题描述")
-    _past_date(errors, "raised_on", raised_on, "提出日期")
     assigning = handling_unit_id is not None or deadline is not None
-    if assigning:
-        if not access.can_manage(actor):
-            raise ServiceError("交办承办单位由投资促进局负责")
-        errors.update(_assignment_problems(raised_on, handling_unit_id, deadline))
+    if assigning and not access.can_manage(actor):
+        raise ServiceError("交办承办单位由投资促进局负责")
+    errors = problem_problems(category, description, raised_on, handling_unit_id, deadline)
     if errors:
         raise ServiceError(errors)
     problem = Problem(
@@ -230,7 +261,7 @@ def assign_problem(
     ensure_current(problem, version)
     if problem.is_resolved:
         raise ServiceError("问题已办结，不能再交办")
-    errors = _assignment_problems(problem.raised_on, handling_unit_id, deadline)
+    errors = assignment_problems(problem.raised_on, handling_unit_id, deadline)
     if errors:
         raise ServiceError(errors)
     if problem.handling_unit_id not in (None, handling_unit_id):
@@ -256,7 +287,7 @@ def assign_problems(
     showed; a row changed since is refused as stale."""
     if not access.can_manage(actor):
         raise ServiceError("交办承办单位由投资促进局负责")
-    errors = _assignment_problems(None, handling_unit_id, deadline)
+    errors = assignment_problems(None, handling_unit_id, deadline)
     if errors:
         raise ServiceError(errors)
     versions = versions or {}

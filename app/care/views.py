@@ -9,6 +9,7 @@ from sqlalchemy import select
 from werkzeug.routing import BuildError
 
 from app.care import access, queries, services
+from app.care import lists as care_lists
 from app.care.forms import (
     AssignForm,
     CommitmentForm,
@@ -20,10 +21,9 @@ from app.care.forms import (
     VisitForm,
 )
 from app.care.models import LEVELS, PROBLEM_CATEGORIES, Commitment, Problem
-from app.core import bulk
+from app.core import bulk, lists
 from app.core.dates import today
 from app.core.forms import safe_next
-from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, has_role, requires
 from app.core.scoping import get_or_404
@@ -97,14 +97,10 @@ def problems():
 
 def _problem_list(bulk_form: AssignForm, **bulk_state):
     """The problem list; after a refused bulk hand-over, with the selection and refusals kept."""
-    f = queries.ProblemFilters.from_args(request.args)
-    page = paginate(
-        queries.problem_statement(current_user, f), page_number(request.args.get("page"))
-    )
     return render_template(
         "care/problems.html",
-        page=page,
-        f=f,
+        listing=lists.show(care_lists.PROBLEMS, current_user),
+        f=queries.ProblemFilters.from_args(request.args),
         on=today(),
         units=unit_choices(active_only=False),
         levels=LEVELS,
@@ -241,7 +237,15 @@ def _raise_on(subject, subject_line: str, back_url: str):
     if request.method == "GET":
         form.raised_on.data = today()
     general = None
-    if form.validate_on_submit():
+    if form.validate_all(
+        lambda: services.problem_problems(
+            form.category.data or "",
+            form.description.data or "",
+            form.raised_on.data,
+            form.handling_unit_id.data,
+            form.deadline.data,
+        )  # fmt: skip
+    ):
         created = {}
 
         def act():
@@ -264,7 +268,7 @@ def _raise_on(subject, subject_line: str, back_url: str):
         form=form,
         subject_line=subject_line,
         back_url=back_url,
-        general=general or [],
+        general=general or form.general,
         can_assign=access.can_manage(current_user),
     )
 
@@ -342,6 +346,24 @@ def problem_resolve(problem_id: int):
 # ---------------------------------------------------------------- visits and commitments
 
 
+@bp.route("/commitments")
+@requires(ReadsBusinessData)
+def commitments():
+    """Every commitment the user may see, by state: paged, sortable, exported."""
+    listing = lists.show(care_lists.COMMITMENTS, current_user)
+    return render_template(
+        "care/commitments.html", listing=listing, states=care_lists.COMMITMENT_STATES, on=today()
+    )
+
+
+@bp.route("/visits")
+@requires(ReadsBusinessData)
+def visits():
+    """Every aftercare visit the user may see, newest first: paged, sortable, exported."""
+    listing = lists.show(care_lists.VISITS, current_user)
+    return render_template("care/visits.html", listing=listing)
+
+
 @bp.route("/projects/<int:project_id>/visits/new", methods=["GET", "POST"])
 @requires(WritesBusinessData)
 def visit_new(project_id: int):
@@ -351,7 +373,11 @@ def visit_new(project_id: int):
     if request.method == "GET":
         form.visited_on.data = today()
     general = None
-    if form.validate_on_submit():
+    if form.validate_all(
+        lambda: services.visit_problems(
+            form.visited_on.data, form.visitors.data or "", form.notes.data or ""
+        )
+    ):
         general = _save(
             lambda: services.record_visit(
                 project,
@@ -367,7 +393,7 @@ def visit_new(project_id: int):
         if general is None:
             return redirect(project_url(project.id))
     return render_template(
-        "care/visit_form.html", form=form, project=project, general=general or []
+        "care/visit_form.html", form=form, project=project, general=general or form.general
     )
 
 
@@ -381,7 +407,14 @@ def commitment_new(project_id: int):
     if request.method == "GET":
         form.delivering_unit_id.data = project.unit_id
     general = None
-    if form.validate_on_submit():
+    if form.validate_all(
+        lambda: services.commitment_problems(
+            form.promise.data or "",
+            form.delivering_unit_id.data,
+            form.due_on.data,
+            form.evidence_note.data,
+        )
+    ):
         general = _save(
             lambda: services.add_commitment(
                 project,
@@ -398,7 +431,7 @@ def commitment_new(project_id: int):
         if general is None:
             return redirect(project_url(project.id))
     return render_template(
-        "care/commitment_form.html", form=form, project=project, general=general or []
+        "care/commitment_form.html", form=form, project=project, general=general or form.general
     )
 
 
@@ -415,7 +448,9 @@ def commitment_fulfil(commitment_id: int):
         form.evidence_note.data = commitment.evidence_note
         form.version.data = commitment.version
     general = None
-    if form.validate_on_submit():
+    if form.validate_all(
+        lambda: services.fulfilment_problems(form.fulfilled_on.data, form.evidence_note.data)
+    ):
         general = _save(
             lambda: services.fulfil_commitment(
                 commitment,
@@ -436,7 +471,7 @@ def commitment_fulfil(commitment_id: int):
         form=form,
         commitment=commitment,
         on=today(),
-        general=general or [],
+        general=general or form.general,
     )
 
 
@@ -446,24 +481,25 @@ def commitment_fulfil(commitment_id: int):
 @bp.route("/stalled")
 @requires(ReadsBusinessData)
 def stalled():
-    """进而不快 and 超时限未开工, by unit and by responsible leader."""
-
-    def number(name: str) -> int | None:
-        return whole_number(request.args.get(name))
-
-    f = attention.AttentionFilters(unit_id=number("unit_id"), leader_id=number("leader_id"))
+    """进而不快 and 超时限未开工, each paged, sorted and exported, with tallies by unit and by
+    responsible leader over all their rows (not the page)."""
+    f = care_lists.attention_filters(request.args)
     on = today()
-    stalled_rows = attention.stalled_projects(current_user, on, f)
-    late_rows = attention.not_started_projects(current_user, on, f)
+    all_stalled = attention.stalled_projects(current_user, on, f)
+    all_late = attention.not_started_projects(current_user, on, f)
+    stalled = lists.show(care_lists.STALLED, current_user)
+    late = care_lists.show_second(care_lists.NOT_STARTED, current_user, request.args, "late_")
     leaders = db.session.execute(
         select(Leader.id, Leader.name, Leader.post).order_by(Leader.id)
     ).all()
     return render_template(
         "care/stalled.html",
-        stalled=stalled_rows,
-        late=late_rows,
-        by_unit=attention.tallies(stalled_rows, late_rows, "unit"),
-        by_leader=attention.tallies(stalled_rows, late_rows, "leader"),
+        stalled=stalled,
+        stalled_rows=care_lists.stalled_rows(stalled),
+        late=late,
+        late_rows=care_lists.not_started_rows(late),
+        by_unit=attention.tallies(all_stalled, all_late, "unit"),
+        by_leader=attention.tallies(all_stalled, all_late, "leader"),
         f=f,
         on=on,
         limits=[(BY_KEY[k].label, days) for k, days in attention.stage_limits().items()],

@@ -6,6 +6,7 @@ fields bounded (app.core.dates) and, through IdField, its ids within what a BIGI
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,13 @@ class SubmissionField(wtforms.HiddenField):
         super().__init__(label, validators, **kwargs)
 
 
+def _no_silent_cut(field) -> None:
+    """No maxlength attribute in the page: a browser cuts a pasted text there without a word;
+    the Length validator refuses it beside the field, naming the limit."""
+    if "maxlength" in vars(field.flags):
+        delattr(field.flags, "maxlength")
+
+
 def _bind(unbound_field: UnboundField) -> UnboundField:
     """WTForms' own DateField read as the bounded one, so no form can miss the bounds."""
     if unbound_field.field_class is wtforms.DateField:
@@ -114,6 +122,8 @@ def _bind(unbound_field: UnboundField) -> UnboundField:
 class BaseForm(FlaskForm):
     """Every form of the application: Chinese validation messages, CSRF, clean typed values."""
 
+    general: list[str] | tuple[str, ...] = ()  # validate_all's messages that fit no field
+
     class Meta:
         locales = ["zh"]
 
@@ -124,7 +134,32 @@ class BaseForm(FlaskForm):
                 field.filters = (_lines if multiline else _one_line, *field.filters)
             elif isinstance(field, IntegerField):
                 field.validators = [_within_bigint, *field.validators]
+            _no_silent_cut(field)
             return field
+
+    def validate_all(self, problems: Callable[[], dict[str, str]]) -> bool:
+        """validate_on_submit, and when the form's own checks fail, the service's checks too
+        (`problems`, e.g. a service's field_problems), so that every problem shows at once.
+
+        A field keeps its first message (the form's); the service's messages for other
+        fields join them, those for no field go to `self.general`.
+        """
+        self.general: list[str] = []
+        if not self.is_submitted():
+            return False
+        if self.validate():
+            return True
+        try:
+            found = problems()
+        except ServiceError as error:
+            found = error.errors
+        for name, message in found.items():
+            field = self._fields.get(name) if name else None
+            if field is None:
+                self.general.append(message)
+            elif not field.errors:
+                field.errors = [message]
+        return False
 
     def apply_errors(self, error: ServiceError) -> list[str]:
         """Put a service's messages beside their fields; return the ones that fit no field."""
@@ -176,7 +211,15 @@ class _Length(Length):
         data = field.data
         if data is not None and not isinstance(data, str):
             return None
+        if len(data or "") > self.max:
+            raise StopValidation(f"{_label(field)}最多 {self.max} 个字，请删减")
         return super().__call__(form, field)
+
+
+def _label(field) -> str:
+    """The field's label as a message names it: 活动名称, not 活动名称（必填）."""
+    text = str(field.label.text or "")
+    return text.split("（")[0].split("(")[0].strip()
 
 
 def most(length: int) -> Length:

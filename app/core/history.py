@@ -168,6 +168,33 @@ def _audited(obj) -> bool:
     return getattr(obj, "__history__", True)
 
 
+def record_inserts(
+    session: Session, model: type, rows: list[dict[str, Any]], labels: list[str], reason=None
+) -> None:
+    """History of rows a bulk Core insert wrote (no flush saw them): one create entry each,
+    the entry the flush would have written for it (same snapshot, actor and reason), all
+    chained in one append. Each row holds its values by column, its `id` included."""
+    actor_id, actor_name = _actor_of(session)
+    now = utcnow()
+    keys = [k for k in _columns(model) if k not in _skipped(model)]
+    entries = [
+        {
+            "at": now,
+            "actor_id": actor_id,
+            "actor_name": actor_name,
+            "table_name": model.__tablename__,
+            "record_id": row["id"],
+            "action": "create",
+            "label": str(label or "")[:300],
+            "before_json": None,
+            "after_json": _dump(_clean(model, {k: row[k] for k in keys if k in row})),
+            "reason": reason,
+        }
+        for row, label in zip(rows, labels, strict=True)
+    ]
+    append_rows(session.connection(), HistoryEntry, entries)
+
+
 @event.listens_for(Session, "after_flush")
 def _record_history(session: Session, flush_context) -> None:
     """Turn the flush's new, dirty and deleted objects into chained history rows."""

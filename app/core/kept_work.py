@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from flask import current_app, g, render_template, request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from app.core.forms import safe_next
+from app.core.forms import BaseForm, safe_next
 
 SALT = "kept-form"
 MAX_FIELDS = 300
@@ -29,7 +29,8 @@ CONFIRM_MESSAGE = "您上次填写的内容已保留，请确认后提交"
 # Never kept: the token itself and anything that is or confirms a password.
 _SECRET_FIELD = re.compile(r"(^|_)(password|passwd|pwd|confirm)$|^csrf_token$", re.IGNORECASE)
 
-_NOT_SHOWN = {"submission_id", "version"}  # kept and re-posted, but nothing a user typed
+_NOT_SHOWN = {"submission_id", "version", "csrf_token"}  # re-posted, but nothing a user typed
+UNLABELLED = "其他填写内容"
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class KeptForm:
     fields: list[tuple[str, str]]
     user_id: int | None
     files_dropped: bool
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -75,6 +77,41 @@ def _typed_fields() -> list[tuple[str, str]]:
     ]
 
 
+def _form_classes() -> list[type[BaseForm]]:
+    found, todo = [], list(BaseForm.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        found.append(cls)
+        todo.extend(cls.__subclasses__())
+    return found
+
+
+def _labels_of(cls: type[BaseForm]) -> dict[str, str]:
+    """A form class's field names and label texts, without binding it to a request."""
+    labels = {}
+    for name in dir(cls):
+        unbound = getattr(cls, name, None)
+        if hasattr(unbound, "field_class"):
+            text = unbound.kwargs.get("label") or (unbound.args[0] if unbound.args else "")
+            labels[name] = str(text or "")
+    return labels
+
+
+def posted_labels(names: list[str]) -> dict[str, str]:
+    """The Chinese labels of the posted fields: those of the form of the posted page's
+    package (app.events for events.create) that names most of them."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    package = (getattr(view, "__module__", "") or "").rsplit(".", 1)[0]
+    best: dict[str, str] = {}
+    for cls in _form_classes():
+        if not cls.__module__.startswith(package + "."):
+            continue
+        labels = _labels_of(cls)
+        if len(set(names) & set(labels)) > len(set(names) & set(best)):
+            best = labels
+    return {name: best[name] for name in names if best.get(name)}
+
+
 def _posted_url() -> str:
     query = request.query_string.decode("latin-1")
     return request.path + (f"?{query}" if query else "")
@@ -88,6 +125,7 @@ def keep(user_id: int | None) -> str | None:
         "fields": fields,
         "user": user_id,
         "files": any(f.filename for f in request.files.values()),
+        "labels": posted_labels([name for name, _ in fields]),
     }
     if len(fields) > MAX_FIELDS or len(json.dumps(fields).encode()) > MAX_BYTES:
         return None
@@ -104,11 +142,12 @@ def load(blob: str | None) -> KeptForm | None:
         url = safe_next(payload["url"])
         fields = [(str(name), str(value)) for name, value in payload["fields"]]
         user_id = payload["user"]
-    except (BadSignature, KeyError, TypeError, ValueError):
+        labels = {str(k): str(v) for k, v in (payload.get("labels") or {}).items()}
+    except (AttributeError, BadSignature, KeyError, TypeError, ValueError):
         return None
     if url is None or not (user_id is None or isinstance(user_id, int)):
         return None
-    return KeptForm(url, fields, user_id, bool(payload.get("files")))
+    return KeptForm(url, fields, user_id, bool(payload.get("files")), labels)
 
 
 def belongs_to(kept: KeptForm, user) -> bool:
@@ -142,7 +181,9 @@ def confirm_page(kept: KeptForm):
     """The kept values as hidden fields of a form that posts them to the original page."""
     _fresh_token()
     shown = [
-        (name, value) for name, value in kept.fields if value.strip() and name not in _NOT_SHOWN
+        (name, kept.labels.get(name, UNLABELLED), value)
+        for name, value in kept.fields
+        if value.strip() and name not in _NOT_SHOWN
     ]
     page = render_template("kept/confirm.html", message=CONFIRM_MESSAGE, kept=kept, shown=shown)
     return page, 200

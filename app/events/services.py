@@ -48,7 +48,10 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _problems(data: EventData, actor: Any, existing: PromotionEvent | None) -> dict[str, str]:
+def event_problems(
+    data: EventData, actor: Any, existing: PromotionEvent | None
+) -> dict[str, str]:
+    """Every problem of an event's data, by field (the form shows them all at once)."""
     errors: dict[str, str] = {}
     name = _clean(data.name)
     if not name:
@@ -108,7 +111,7 @@ def create_event(
     earlier = submissions.earlier(PromotionEvent, submission_id)
     if earlier is not None:
         return earlier
-    errors = _problems(data, actor, None)
+    errors = event_problems(data, actor, None)
     if errors:
         raise ServiceError(errors)
     event = PromotionEvent(submission_id=submissions.normalised(submission_id))
@@ -123,7 +126,7 @@ def update_event(event: PromotionEvent, data: EventData, actor: Any, version: An
     if not can_edit(actor, event):
         raise ServiceError("只能修改本单位承办的活动")
     ensure_current(event, version)
-    errors = _problems(data, actor, event)
+    errors = event_problems(data, actor, event)
     if errors:
         raise ServiceError(errors)
     _apply(event, data)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core import lists
 from app.core.forms import STALE_MESSAGE, choices
-from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
+from app.events import lists as event_lists
 from app.events import queries, services
 from app.events.forms import EventForm
+from app.events.lists import BUREAU_HOSTED
 from app.events.models import EVENT_KINDS, PromotionEvent
 from app.extensions import db
 from app.projects.stages import BY_KEY, STAGES
@@ -20,8 +22,6 @@ from app.reports.figures.period import EARLIEST_YEAR, last_ended, read_period, t
 from app.units.queries import unit_choices
 
 bp = Blueprint("events", __name__, url_prefix="/events", template_folder="templates")
-
-BUREAU_HOSTED = "区投资促进局"
 
 
 def _prepare(form: EventForm) -> EventForm:
@@ -49,21 +49,16 @@ def _data(form: EventForm) -> services.EventData:
 @requires(ReadsBusinessData)
 def index():
     """Every event, filtered by year, kind and a search; counts only over visible projects."""
-    filters = queries.EventFilters.from_args(request.args)
     # `year` here is the year events were held: the counts are as of the default period's
     # end, and an event's page offers the other periods.
     period = last_ended()
-    page = paginate(
-        queries.event_statement(filters),
-        page_number(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
+    listing = lists.show(event_lists.EVENTS, current_user)
     return render_template(
         "events/index.html",
-        page=page,
-        yields=queries.event_yields(current_user, [e.id for e in page.items], period.as_of()),
+        listing=listing,
+        yields=queries.event_yields(current_user, [e.id for e in listing.items], period.as_of()),
         period=period,
-        filters=filters,
+        filters=queries.EventFilters.from_args(request.args),
         kinds=EVENT_KINDS,
         years=queries.event_years(),
         may_create=services.can_create(current_user),
@@ -80,7 +75,7 @@ def create():
     if request.method == "GET" and current_user.role == "unit":
         form.host_unit_id.data = current_user.unit_id
     general = []
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.event_problems(_data(form), current_user, None)):
         outcome = attempt(  # a conflict: the same name saved meanwhile (a double submit)
             lambda: services.create_event(
                 _data(form), current_user, submission_id=form.submission_id.data
@@ -92,7 +87,9 @@ def create():
             flash(f"已登记活动“{outcome.value.name}”", "success")
             return redirect(url_for("events.detail", event_id=outcome.value.id))
         general = outcome.general
-    return render_template("events/form.html", form=form, general=general, event=None)
+    return render_template(
+        "events/form.html", form=form, general=general or form.general, event=None
+    )
 
 
 @bp.route("/<int:event_id>/edit", methods=["GET", "POST"])
@@ -104,7 +101,7 @@ def edit(event_id: int):
         abort(403)
     form = _prepare(EventForm(obj=event))
     general, stale = [], None
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.event_problems(_data(form), current_user, event)):
         outcome = attempt(
             # The version as posted: the form falls back to the record's own when it is missing.
             lambda: services.update_event(
@@ -123,7 +120,7 @@ def edit(event_id: int):
     return render_template(
         "events/form.html",
         form=form,
-        general=general,
+        general=general or form.general,
         event=event,
         stale=stale,
         bureau_hosted=BUREAU_HOSTED,
@@ -144,16 +141,13 @@ def detail(event_id: int):
     standing = request.args.get("standing", "")
     standing = standing if standing in BY_KEY and not reached else ""
     figures = funnel(queries.sourced_projects(current_user, event.id, as_of), as_of=as_of)
-    page = paginate(
-        queries.sourced_projects(current_user, event.id, as_of, reached, standing),
-        page_number(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
+    args = {**request.args.to_dict(flat=True), "event_id": str(event.id)}
+    listing = lists.show(event_lists.EVENT_PROJECTS, current_user, args)
     return render_template(
         "events/detail.html",
         event=event,
         funnel=figures,
-        page=page,
+        listing=listing,
         period=period,
         this_month=this_month(),
         years=list(range(as_of.year, EARLIEST_YEAR - 1, -1))[:8],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from app.auth.models import User
@@ -68,8 +68,14 @@ def _local_time_text():
     return text
 
 
-def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
-    """The filtered, scoped ledger as rows, streamed from the database in date order."""
+Arrange = Callable[[Select], Select]  # puts a ledger statement in a list's order
+
+
+def ledger_rows(
+    actor: Any, filters: LedgerFilters, arrange: Arrange | None = None
+) -> Iterator[list[Any]]:
+    """The filtered, scoped ledger as rows, streamed from the database in date order (or in
+    the order `arrange` gives: the ledger list's shown order)."""
     entered, verified = aliased(User), aliased(User)
     stmt = select(
         Project.name,
@@ -100,6 +106,8 @@ def ledger_rows(actor: Any, filters: LedgerFilters) -> Iterator[list[Any]]:
         .order_by(FundsEntry.received_on, FundsEntry.id)
         .execution_options(yield_per=2000)
     )
+    if arrange is not None:
+        stmt = arrange(stmt)
     local_text = _local_time_text()
     for r in db.session.execute(stmt):
         amount = yuan_to_wan(r[3])
@@ -129,12 +137,12 @@ def _subtitle(filters: LedgerFilters, note: str) -> str:
     return f"统计期间：{filters.period_label}　单位：万元　{note}　导出日期：{today():%Y-%m-%d}"
 
 
-def ledger_sheet(actor: Any, filters: LedgerFilters) -> Sheet:
+def ledger_sheet(actor: Any, filters: LedgerFilters, arrange: Arrange | None = None) -> Sheet:
     """The ledger export: every entry in the filters; the 合计 counts verified ones only."""
     return Sheet(
         "到位资金台账",
         LEDGER_COLUMNS,
-        ledger_rows(actor, filters),
+        ledger_rows(actor, filters, arrange),
         title="招商引资到位资金台账",
         subtitle=_subtitle(filters, "“计入统计”列只含已核实资金（冲销为负数）"),
         paper=8,  # A3: 18 columns

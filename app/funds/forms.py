@@ -8,6 +8,8 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
+from app import periods
+from app.core.dates import today
 from app.core.forms import (
     AMOUNT_LENGTH,
     BaseForm,
@@ -20,15 +22,15 @@ from app.core.forms import (
 )
 from app.funds.evidence import Upload
 from app.funds.models import ORIGINS, USES, FundsEntry
-from app.funds.services import EntryData
+from app.funds.services import EntryData, entry_problems
 
 
 class EntryForm(BaseForm):
-    received_on = DateField("到位日期", validators=[Optional(), Marked()])
+    received_on = DateField("到位日期", validators=[Optional(), Marked()], default=today)
     amount_wan = StringField(
         "金额（万元）",
         validators=[Marked(), most(AMOUNT_LENGTH)],
-        description="单位万元，最多两位小数，如 1250.50"
+        description="单位万元，最多两位小数，如 1250.50",
     )
     origin = SelectField(
         "资金类型",
@@ -65,6 +67,12 @@ class EntryForm(BaseForm):
             notes=self.notes.data,
         )
 
+    def problems(self) -> dict[str, str]:
+        """The service's field checks of what was typed (reported with the form's own)."""
+        errors: dict[str, str] = {}
+        data = self.entry_data(errors)
+        return {**entry_problems(data), **errors}
+
     def upload(self) -> Upload | None:
         """The evidence file chosen, if any."""
         file = self.evidence.data
@@ -73,8 +81,19 @@ class EntryForm(BaseForm):
         return Upload(file.read(), file.filename)
 
 
+CLOSED_MONTH_NOTE = "跨月核实说明（已结账月份核实时必填）；退回时写退回原因"
+OPEN_MONTH_NOTE = "退回原因（退回时必填）；核实时可写核实意见"
+
+
 class VerifyForm(BaseForm):
-    note = TextAreaField("核实意见（退回时必填）", validators=[Optional(), most(1000)])
+    note = TextAreaField(OPEN_MONTH_NOTE, validators=[Optional(), most(1000)])
+
+    def for_entry(self, entry: FundsEntry) -> VerifyForm:
+        """Label the box for what it is asked for here: in a closed month (月结) verifying
+        must say why the month changes; returning always needs the reason."""
+        if periods.reason_required(entry.received_on):
+            self.note.label.text = CLOSED_MONTH_NOTE
+        return self
 
 
 class CorrectForm(EntryForm):

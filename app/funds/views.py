@@ -7,9 +7,8 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from app.core import bulk
+from app.core import bulk, lists
 from app.core.forms import ServiceError
-from app.core.pagination import page_number, paginate
 from app.core.panels import Panel
 from app.core.panels import register as register_panel
 from app.core.params import whole_number
@@ -18,6 +17,7 @@ from app.core.scoping import get_or_404, scoped_select
 from app.core.unit_of_work import attempt, on_rollback
 from app.extensions import db
 from app.funds import access, evidence, queries, services
+from app.funds import lists as funds_lists
 from app.funds.forms import CorrectForm, EntryForm, VerifyForm
 from app.funds.models import ORIGINS, STATUSES, USES, FundsEntry
 from app.projects.models import INDUSTRIES, Project
@@ -85,21 +85,19 @@ def index():
 
 def _ledger(filters: queries.LedgerFilters, bulk_form: VerifyForm, **bulk_state):
     """The ledger page; after a refused bulk action, with the selection and refusals kept."""
-    page = paginate(
-        queries.ledger_statement(current_user, filters), page_number(request.args.get("page"))
-    )
+    listing = lists.show(funds_lists.LEDGER, current_user)
     project = None
     if filters.project_id:
         stmt = scoped_select(Project, current_user).where(Project.id == filters.project_id)
         project = db.session.execute(stmt).scalar_one_or_none()
     return render_template(
         "funds/index.html",
-        page=page,
+        listing=listing,
         project=project,
         verified=figures.totals(current_user, filters, "verified"),
         pending=figures.totals(current_user, filters, "pending"),
         performing=queries.performing_projects(current_user, filters),
-        reversed_ids=queries.reversed_ids([e.id for e in page.items]),
+        reversed_ids=queries.reversed_ids([e.id for e in listing.items]),
         can_bulk=access.can_verify(current_user),
         bulk_form=bulk_form,
         selected=bulk_state.get("selected", set()),
@@ -203,7 +201,7 @@ def create():
     if request.method == "GET":
         form.submission_id.data = uuid.uuid4().hex
     general: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_all(form.problems):
         ok, general = _save_entry(
             form,
             lambda data, stored: services.create_entry(
@@ -243,7 +241,7 @@ def entry(entry_id: int):
         can_edit=access.can_edit(current_user, record),
         can_verify=access.can_verify(current_user) and record.status == "pending",
         can_correct=access.can_correct(current_user, record, reversed_ids),
-        verify_form=VerifyForm(),
+        verify_form=VerifyForm().for_entry(record),
     )
 
 
@@ -259,7 +257,7 @@ def edit(entry_id: int):
     if request.method == "GET":
         form.amount_wan.data = str(record.amount_wan)
     general: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_all(form.problems):
         ok, general = _save_entry(
             form,
             lambda data, stored: services.update_entry(
@@ -316,7 +314,7 @@ def correct(entry_id: int):
     if request.method == "GET":
         form.amount_wan.data = str(record.amount_wan)
     general: list[str] = []
-    if form.validate_on_submit():
+    if form.validate_all(form.problems):
         result: dict = {}
 
         def save(data, stored):

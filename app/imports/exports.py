@@ -17,6 +17,7 @@ from app.core.permissions import Permission, ReadsBusinessData, ReadsReports
 from app.core.spreadsheets import Sheet, write_workbook
 from app.core.web import client_ip
 from app.extensions import db
+from app.funds import lists as funds_lists
 from app.funds.exports import ledger_sheet, statement_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters, default_period
 from app.jobs import kinds as job_kinds
@@ -64,8 +65,11 @@ def _period(args: Any) -> LedgerFilters:
 
 
 def _ledger(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:
+    """The ledger list's export (app/funds/lists.py): its filter, in the order it shows."""
     filters = LedgerFilters.from_args(args)
-    return [ledger_sheet(actor, filters)], filters.to_args(), filters.period_label
+    sheet = ledger_sheet(actor, filters, lambda statement: funds_lists.ordered(statement, args))
+    sort = {"sort": funds_lists.LEDGER.sort_of(args.get("sort"))} if args.get("sort") else {}
+    return [sheet], {**filters.to_args(), **sort}, filters.period_label
 
 
 def _by_unit(actor: Any, args: Any) -> tuple[list[Sheet], dict[str, str], str]:

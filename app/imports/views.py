@@ -19,12 +19,19 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.core.pagination import page_number, paginate
-from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
+from app.core import lists
+from app.core.permissions import (
+    IsAuditor,
+    IsBureau,
+    ReadsBusinessData,
+    WritesBusinessData,
+    requires,
+)
 from app.core.unit_of_work import attempt, on_commit
 from app.core.web import client_ip
 from app.extensions import db
 from app.imports import exports, services, storage, withdrawal
+from app.imports import lists as import_lists
 from app.imports.models import ImportBatch
 
 bp = Blueprint("imports", __name__, url_prefix="/imports", template_folder="templates")
@@ -145,10 +152,9 @@ def errors(token: str):
 @requires(WritesBusinessData)
 def batches():
     """Every import the user may see, newest first, each with its 撤回 state."""
-    page = paginate(services.batches_statement(current_user), page_number(request.args.get("page")))
     return render_template(
         "imports/batches.html",
-        page=page,
+        listing=lists.show(import_lists.BATCHES, current_user),
         can_withdraw=withdrawal.can_withdraw(current_user),
         window_problem=withdrawal.window_problem,
     )
@@ -192,7 +198,7 @@ def withdraw(batch_id: int):
 
 
 @export_bp.route("/<name>")
-@requires(ReadsBusinessData)
+@requires(ReadsBusinessData | IsAuditor)  # and each export's own permission, below
 def download(name: str):
     """Any registered export, built within the user's scope, logged, streamed as .xlsx."""
     export = exports.find(name)

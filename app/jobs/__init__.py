@@ -1,4 +1,4 @@
-"""Long work in a job queue (Huey): imports, large exports, the month close, run by workers
+"""Long work in a job queue (Huey): large exports, the month close, run by workers
 while the user watches progress on the job page."""
 
 from __future__ import annotations

@@ -151,24 +151,30 @@ class BlockedRow:
         return "缺：" + "、".join(parts)
 
 
-def blocked(actor: Any, year: int) -> list[BlockedRow]:
-    """Every blocked key project of the year the actor may see, with its missing procedures."""
-    stmt = (
+def blocked_statement(actor: Any, year: int) -> Select:
+    """The blocked key projects of the year the actor may see, procedures loaded, 工程 order."""
+    return (
         scoped_select(KeyProject, actor)
         .where(KeyProject.year == year, blocked_condition())
         .options(selectinload(KeyProject.procedures))
         .order_by(KeyProject.programme, KeyProject.id)
     )
-    rows = []
-    for kp in db.session.execute(stmt).scalars():
-        by_kind = {p.kind: p for p in kp.procedures}
-        missing = []
-        for kind in rules.missing_procedures(statuses_of(kp)):
-            row = by_kind.get(kind)
-            unit = row.handling_unit.name if row is not None and row.handling_unit else None
-            missing.append((kind, unit))
-        rows.append(BlockedRow(kp, missing))
-    return rows
+
+
+def blocked_row(kp: KeyProject) -> BlockedRow:
+    """A blocked key project with its missing procedures and who helps with each."""
+    by_kind = {p.kind: p for p in kp.procedures}
+    missing = []
+    for kind in rules.missing_procedures(statuses_of(kp)):
+        row = by_kind.get(kind)
+        unit = row.handling_unit.name if row is not None and row.handling_unit else None
+        missing.append((kind, unit))
+    return BlockedRow(kp, missing)
+
+
+def blocked(actor: Any, year: int) -> list[BlockedRow]:
+    """Every blocked key project of the year the actor may see, with its missing procedures."""
+    return [blocked_row(kp) for kp in db.session.execute(blocked_statement(actor, year)).scalars()]
 
 
 def programmes(actor: Any, year: int) -> list[str]:

@@ -7,10 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from app.core import lists
 from app.core.dates import today
 from app.core.forms import STALE_MESSAGE, ServiceError
 from app.core.money import yuan_to_wan
-from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
@@ -18,6 +18,7 @@ from app.core.unit_of_work import attempt, on_rollback
 from app.extensions import db
 from app.funds import evidence
 from app.keyprojects import access, queries, rules, services
+from app.keyprojects import lists as key_lists
 from app.keyprojects.forms import (
     TEAM_ROWS,
     CarryOverForm,
@@ -58,14 +59,13 @@ def listable_as_key_project(project) -> bool:
 def index():
     """The year's key projects the user may see, filtered, with the filtered set's totals."""
     filters = queries.KeyProjectFilters.from_args(request.args)
-    statement = queries.key_project_statement(current_user, filters)
-    page = paginate(statement, page_number(request.args.get("page")))
+    listing = lists.show(key_lists.REGISTER, current_user)
     return render_template(
         "keyprojects/index.html",
-        page=page,
+        listing=listing,
         filters=filters,
-        totals=queries.totals(statement),
-        blocked_ids=queries.blocked_ids(page.items),
+        totals=queries.totals(queries.key_project_statement(current_user, filters)),
+        blocked_ids=queries.blocked_ids(listing.items),
         categories=CATEGORIES,
         programmes=queries.programmes(current_user, filters.year),
         units=_unit_options(),
@@ -104,11 +104,12 @@ def _filter_names(filters: queries.KeyProjectFilters) -> dict[str, str]:
 @bp.route("/blocked")
 @requires(ReadsBusinessData)
 def blocked():
-    """新建 and 拟开工 projects not started for want of procedures, with what each lacks."""
-    year = whole_number(request.args.get("year"), 2000, 2100) or today().year
-    return render_template(
-        "keyprojects/blocked.html", rows=queries.blocked(current_user, year), year=year
-    )
+    """新建 and 拟开工 projects not started for want of procedures, with what each lacks;
+    paged, sortable and exported."""
+    listing = lists.show(key_lists.BLOCKED, current_user)
+    rows = [queries.blocked_row(kp) for kp in listing.items]
+    year = key_lists.blocked_year(request.args)
+    return render_template("keyprojects/blocked.html", listing=listing, rows=rows, year=year)
 
 
 @bp.route("/<int:key_project_id>")
@@ -173,6 +174,15 @@ def _store(form: KeyProjectForm, errors: dict[str, str]) -> evidence.StoredFile 
         return None
     on_rollback(lambda: evidence.discard(stored))
     return stored
+
+
+def _problems(form: KeyProjectForm) -> dict[str, str]:
+    """The rules' field checks of what was typed, reported with the form's own (the team's
+    rows are checked when the form itself passes)."""
+    errors: dict[str, str] = {}
+    data = form.data_of(team_rows(request.form), errors)
+    found = {**rules.field_problems(data, current_user), **errors}
+    return {k: v for k, v in found.items() if not k.startswith("team-")}
 
 
 def _save(form: KeyProjectForm, save) -> tuple[object, list[str], dict[str, str]]:
@@ -252,8 +262,8 @@ def create():
         if current_user.role == "unit":
             form.unit_id.data = current_user.unit_id
         return _render_form(form)
-    if not form.validate_on_submit():
-        return _render_form(form)
+    if not form.validate_all(lambda: _problems(form)):
+        return _render_form(form, general=form.general)
     return _create(form, None)
 
 
@@ -278,8 +288,8 @@ def from_project(project_id: int):
         form.total_wan.data = f"{project.planned_wan:.2f}"
         form.project_id.data = project.id
         return _render_form(form, project=project)
-    if not form.validate_on_submit():
-        return _render_form(form, project=project)
+    if not form.validate_all(lambda: _problems(form)):
+        return _render_form(form, project=project, general=form.general)
     return _create(form, project)
 
 
@@ -295,8 +305,8 @@ def edit(key_project_id: int):
         form.total_wan.data = f"{yuan_to_wan(key_project.total_investment):.2f}"
         form.plan_wan.data = f"{yuan_to_wan(key_project.annual_plan):.2f}"
         return _render_form(form, key_project)
-    if not form.validate_on_submit():
-        return _render_form(form, key_project)
+    if not form.validate_all(lambda: _problems(form)):
+        return _render_form(form, key_project, general=form.general)
     value, general, team_errors = _save(
         form,
         lambda data, stored, errors: services.update_key_project(

@@ -1,12 +1,15 @@
-"""Writes on a project's contacts and follow-ups."""
+"""Writes on a project's contacts and follow-ups, and the follow-ups' `is_latest` flag."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import and_, event, inspect, or_, select, update
+from sqlalchemy.orm import Session
 
 from app.core import phones, submissions
 from app.core.dates import today
@@ -117,3 +120,81 @@ def add_follow_up(
     db.session.add(follow_up)
     db.session.flush()
     return follow_up
+
+
+# What decides which follow-up of a project is its latest one.
+_ORDERING = ("project_id", "happened_on", "deleted_at")
+_CHUNK = 500
+
+
+def _latest_condition():
+    """True for a live follow-up that no later live one of the same project supersedes."""
+    table = FollowUp.__table__
+    later = table.alias("later")
+    superseded = (
+        select(later.c.id)
+        .where(
+            later.c.project_id == table.c.project_id,
+            later.c.deleted_at.is_(None),
+            or_(
+                later.c.happened_on > table.c.happened_on,
+                and_(later.c.happened_on == table.c.happened_on, later.c.id > table.c.id),
+            ),
+        )
+        .exists()
+    )
+    return and_(table.c.deleted_at.is_(None), ~superseded)
+
+
+def refresh_latest(project_ids: Iterable[int], session: Session | None = None) -> None:
+    """Recompute `FollowUp.is_latest` for these projects' follow-ups (one UPDATE per 500
+    projects). Runs on the session's connection: unscoped, in the writing transaction."""
+    session = session or db.session
+    ids = sorted({i for i in project_ids if i is not None})
+    table = FollowUp.__table__
+    connection = session.connection()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        connection.execute(
+            update(table).where(table.c.project_id.in_(chunk)).values(is_latest=_latest_condition())
+        )
+
+
+def _touched_projects(session: Session) -> set[int]:
+    """Projects whose follow-ups this flush adds, deletes, moves, re-dates or (un)deletes."""
+    ids: set[int] = set()
+    for obj in session.new:
+        if isinstance(obj, FollowUp):
+            ids.add(obj.project_id)
+    for obj in session.deleted:
+        if isinstance(obj, FollowUp):
+            ids.add(obj.project_id)
+    for obj in session.dirty:
+        if not isinstance(obj, FollowUp):
+            continue
+        state = inspect(obj)
+        changed = [state.attrs[key].history for key in _ORDERING]
+        if any(h.has_changes() for h in changed):
+            ids.add(obj.project_id)
+            ids.update(changed[0].deleted)  # a follow-up moved away (a merge)
+    return ids
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_latest(session: Session, flush_context) -> None:
+    """Every write of follow-ups (a service, a merge, the demo, a factory) keeps the flag."""
+    ids = _touched_projects(session)
+    if ids:
+        refresh_latest(ids, session)
+        session.info.setdefault("latest_refreshed", set()).update(ids)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _expire_latest(session: Session, flush_context) -> None:
+    """Loaded follow-ups of the refreshed projects read the flag afresh."""
+    ids = session.info.pop("latest_refreshed", None)
+    if not ids:
+        return
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, FollowUp) and obj.project_id in ids:
+            session.expire(obj, ["is_latest"])

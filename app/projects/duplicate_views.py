@@ -13,7 +13,13 @@ from app.core.params import whole_number
 from app.core.permissions import IsBureau, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
-from app.projects.duplicates import duplicate_groups, merge, merge_preview
+from app.projects.duplicates import (
+    Member,
+    count_duplicate_groups,
+    duplicate_groups,
+    merge,
+    merge_preview,
+)
 from app.projects.models import Project
 from app.projects.stages import STAGES
 
@@ -40,7 +46,7 @@ def same_investor(one: Project, other: Project) -> bool:
     return same_code or one.investor_key == other.investor_key
 
 
-def group_reason(group: list[Project]) -> str:
+def group_reason(group: list[Member]) -> str:
     """Why the members of a group were put together, in words."""
     codes = [p.uscc for p in group if p.uscc]
     reasons = []
@@ -48,21 +54,22 @@ def group_reason(group: list[Project]) -> str:
         reasons.append("统一社会信用代码相同")
     if len({p.investor_key for p in group}) < len(group):
         reasons.append("投资方名称规范化后相同")
+        if len({p.unit_id for p in group}) == 1:
+            reasons.append("同一单位内项目名称相同")
     return "；".join(reasons)
 
 
 @bp.route("/")
 @requires(IsBureau)
 def index():
-    """Every group of live projects that look like the same investor."""
-    groups = duplicate_groups()
-    number = page_number(request.args.get("page"))
-    pages = max(1, -(-len(groups) // GROUPS_PER_PAGE))
-    number = min(number, pages)
-    start = (number - 1) * GROUPS_PER_PAGE
+    """The groups of live projects that look like the same investor, paged in SQL."""
+    total = count_duplicate_groups()
+    pages = max(1, -(-total // GROUPS_PER_PAGE))
+    number = min(page_number(request.args.get("page")), pages)
+    groups = duplicate_groups((number - 1) * GROUPS_PER_PAGE, GROUPS_PER_PAGE)
     page = Page(
-        items=[(g, group_reason(g)) for g in groups[start : start + GROUPS_PER_PAGE]],
-        total=len(groups),
+        items=[(g, group_reason(g)) for g in groups],
+        total=total,
         page=number,
         per_page=GROUPS_PER_PAGE,
     )

@@ -4,9 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import UniqueConstraint, func, inspect, or_, select
+from sqlalchemy import (
+    String,
+    UniqueConstraint,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    inspect,
+    or_,
+    select,
+)
 
 from app.core import history, scoping
 from app.core.db import Base, utcnow
@@ -14,6 +26,7 @@ from app.core.forms import ServiceError
 from app.extensions import db
 from app.projects.models import Project
 from app.projects.names import search_text
+from app.projects.stages import Stage, stage_of
 from app.units.models import Unit
 
 # What a user learns about another unit's duplicate, which they may not see: its unit's name.
@@ -114,37 +127,120 @@ def find_duplicates(
     return as_seen_by(actor, found)
 
 
-def duplicate_groups() -> list[list[Project]]:
-    """Groups of two or more live projects sharing a USCC or a normalised investor name."""
-    keys = (
-        select(Project.investor_key)
-        .where(*_active())
-        .group_by(Project.investor_key)
-        .having(func.count() > 1)
-    )
-    codes = (
-        select(Project.uscc)
-        .where(*_active(), Project.uscc.is_not(None))
-        .group_by(Project.uscc)
-        .having(func.count() > 1)
-    )
-    rows = (
-        db.session.execute(
-            select(Project)
-            .where(*_active(), or_(Project.investor_key.in_(keys), Project.uscc.in_(codes)))
-            .order_by(Project.investor_key, Project.id)
+@dataclass(frozen=True)
+class Member:
+    """A project of a duplicate group: the columns the screens show, not the ORM object."""
+
+    id: int
+    name: str
+    investor_name: str
+    investor_key: str
+    uscc: str | None
+    unit_id: int
+    unit_name: str
+    stage_order: int
+    dropped_on: date | None
+    planned_investment: int
+    lead_on: date
+
+    @property
+    def stage(self) -> Stage:
+        return stage_of(self.stage_order or 0)
+
+
+def _candidates():
+    """Live projects sharing a normalised investor name or a USCC with another, each with its
+    group key: the smallest investor key among those sharing its USCC, else its own. One scan
+    of the live projects with window counts (an IN over grouped keys was 40 times slower)."""
+    live = (
+        select(
+            Project.id,
+            Project.unit_id,
+            Project.name,
+            Project.uscc,
+            Project.investor_key,
+            func.count().over(partition_by=Project.investor_key).label("key_n"),
+            func.count().over(partition_by=Project.uscc).label("code_n"),
+            func.min(Project.investor_key).over(partition_by=Project.uscc).label("code_key"),
         )
-        .scalars()
-        .all()
+        .where(*_active())
+        .subquery("live")
     )
-    groups: dict[str, list[Project]] = {}
-    seen_code: dict[str, str] = {}
-    for project in rows:
-        key = seen_code.get(project.uscc or "", project.investor_key)
-        groups.setdefault(key, []).append(project)
-        if project.uscc:
-            seen_code.setdefault(project.uscc, key)
-    return [g for g in groups.values() if len(g) > 1]
+    coded = live.c.uscc.is_not(None)
+    return (
+        select(
+            live.c.id,
+            live.c.unit_id,
+            live.c.name,
+            live.c.uscc,
+            case((coded, live.c.code_key), else_=live.c.investor_key).label("group_key"),
+        )
+        .where(or_(live.c.key_n > 1, and_(coded, live.c.code_n > 1)))
+        .subquery("candidates")
+    )
+
+
+def _groups_statement():
+    """One row per duplicate group (docs/domain.md, "Duplicates"): two or more projects of one
+    key that are in different units, share a USCC, or carry the same name in one unit."""
+    c = _candidates()
+    unit_and_name = cast(c.c.unit_id, String) + "|" + c.c.name
+    return (
+        select(c.c.group_key, func.count().label("size"))
+        .group_by(c.c.group_key)
+        .having(
+            func.count() > 1,
+            or_(
+                func.count(distinct(c.c.unit_id)) > 1,
+                func.count(distinct(c.c.uscc)) < func.count(c.c.uscc),
+                func.count(distinct(unit_and_name)) < func.count(),
+            ),
+        )
+    )
+
+
+def count_duplicate_groups() -> int:
+    """How many duplicate groups there are (one grouped query, nothing loaded)."""
+    groups = _groups_statement().subquery()
+    return db.session.execute(select(func.count()).select_from(groups)).scalar_one()
+
+
+def duplicate_groups(offset: int = 0, limit: int | None = None) -> list[list[Member]]:
+    """Groups of live projects that look like the same investor, by group key, `limit`
+    groups from `offset` (all when None); each group's members by id."""
+    stmt = _groups_statement()
+    keys = list(
+        db.session.scalars(
+            stmt.order_by(stmt.selected_columns.group_key).offset(offset).limit(limit)
+        )
+    )
+    if not keys:
+        return []
+    c = _candidates()
+    rows = db.session.execute(
+        select(
+            Project.id,
+            Project.name,
+            Project.investor_name,
+            Project.investor_key,
+            Project.uscc,
+            Project.unit_id,
+            Unit.name,
+            Project.stage_order,
+            Project.dropped_on,
+            Project.planned_investment,
+            Project.lead_on,
+            c.c.group_key,
+        )
+        .join(c, c.c.id == Project.id)
+        .join(Unit, Unit.id == Project.unit_id)
+        .where(c.c.group_key.in_(keys))
+        .order_by(c.c.group_key, Project.id)
+    ).all()
+    groups: dict[str, list[Member]] = {key: [] for key in keys}
+    for row in rows:
+        groups[row[-1]].append(Member(*row[:-1]))
+    return [members for members in groups.values() if members]
 
 
 def _children() -> list[type]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
+from app.core.dates import today
 from app.core.forms import (
     AMOUNT_LENGTH,
     BaseForm,
@@ -29,7 +30,7 @@ class ProjectForm(BaseForm):
     investor_name = StringField(
         "投资方",
         validators=[Marked(), fits(Project.investor_name)],
-        description="投资企业全称，如 华润置地（深圳）有限公司"
+        description="投资企业全称，如 华润置地（深圳）有限公司",
     )
     uscc = StringField(
         "统一社会信用代码",
@@ -70,10 +71,10 @@ class ProjectForm(BaseForm):
 
 
 class AdvanceForm(BaseForm):
-    on = DateField("日期", validators=[DataRequired(message="请填写日期")])
+    on = DateField("日期", validators=[DataRequired(message="请填写日期")], default=today)
     contract_wan = StringField("合同投资额（万元）", validators=[most(AMOUNT_LENGTH)])
     uscc = StringField("本地公司统一社会信用代码", validators=[most(USCC_TYPED)])
-    reason = TextAreaField("原因", validators=[Optional(), most(500)])
+    reason = TextAreaField("跨月改动原因（已月结月份必填）", validators=[Optional(), most(500)])
 
 
 class CorrectForm(BaseForm):
@@ -103,7 +104,9 @@ class ContactForm(BaseForm):
 
 
 class FollowUpForm(BaseForm):
-    happened_on = DateField("跟进日期", validators=[DataRequired(message="请填写跟进日期")])
+    happened_on = DateField(
+        "跟进日期", validators=[DataRequired(message="请填写跟进日期")], default=today
+    )
     kind = SelectField("方式", choices=choices((k, k) for k in FOLLOW_UP_KINDS))
     summary = TextAreaField(
         "跟进情况", validators=[DataRequired(message="请填写跟进情况"), most(2000)]

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     select,
     text,
 )
@@ -45,6 +46,12 @@ SOURCES = (
 FOLLOW_UP_KINDS = ("电话", "拜访", "来访", "洽谈", "其他")
 BIG_PROJECT_YUAN = 10_000 * 10_000  # 亿元以上: planned investment >= 10,000 万元
 LIVE_SQL = "deleted_at IS NULL AND dropped_on IS NULL"  # neither merged away nor dropped
+# Follow-ups whose next step is open, as each database's queries spell a boolean test (SQLite
+# uses a partial index only when the query repeats its WHERE term for term).
+LATEST_DUE_SQL = {
+    "sqlite": "is_latest = 1 AND next_due_on IS NOT NULL",
+    "postgresql": "is_latest AND next_due_on IS NOT NULL",
+}
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -197,9 +204,19 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
     __table_args__ = (
         CheckConstraint(_in("kind", FOLLOW_UP_KINDS), name="kind"),
         Index("ix_follow_ups_due", "user_id", "next_due_on"),
+        # A project's follow-ups in order: finding its latest one (refresh_latest).
+        Index("ix_follow_ups_project_order", "project_id", "happened_on", "id"),
+        # The badge and 到期的跟进: a user's latest follow-ups with a next step, by due day.
+        Index(
+            "ix_follow_ups_latest_due",
+            "user_id",
+            "next_due_on",
+            sqlite_where=text(LATEST_DUE_SQL["sqlite"]),
+            postgresql_where=text(LATEST_DUE_SQL["postgresql"]),
+        ),
     )
 
-    __history_ignore__ = ("submission_id",)
+    __history_ignore__ = ("submission_id", "is_latest")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
@@ -210,9 +227,12 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
     summary: Mapped[str] = mapped_column(Text, nullable=False)
     next_step: Mapped[str | None] = mapped_column(Text)
     next_due_on: Mapped[date | None] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, default=utcnow
+    # The latest live follow-up of its project (by happened_on, then id): the one whose next
+    # step is still open. Derived, kept by app/projects/contacts.py on every flush.
+    is_latest: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
     )
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
 
     project: Mapped[Project] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
 from app.core.dates import today
 from app.core.params import whole_number
@@ -15,7 +15,9 @@ from app.core.scoping import apply_scope, scoped_select
 from app.extensions import db
 from app.projects.models import BIG_PROJECT_YUAN, INDUSTRIES, SOURCES, FollowUp, Project
 from app.projects.search import substring_condition
-from app.projects.stages import BY_KEY, STAGES, reached_condition
+from app.projects.stages import BY_KEY, STAGES, Stage, reached_condition, stage_of
+from app.search.queries import SearchQuery, word_condition
+from app.units.models import Unit
 
 
 @dataclass
@@ -103,27 +105,56 @@ def _day(raw: Any) -> date | None:
     return day if date(2000, 1, 1) <= day <= date(2100, 12, 31) else None
 
 
-SORTS = {
-    "id": Project.id,
-    "name": Project.name,
-    "investor": Project.investor_name,
-    "unit": Project.unit_id,
-    "stage": Project.stage_order,
-    "planned": Project.planned_investment,
-    "contract": Project.contract_investment,
-    "signed": Project.signed_on,
-    "since": Project.stage_since,
-    "source": Project.source,
-    "industry": Project.industry,
-    "origin": Project.origin_province,
-}
+@dataclass(frozen=True)
+class SortColumn:
+    """A sortable column whose empty values come last both ways, on both databases alike."""
 
+    column: Any
+
+    def asc(self) -> Any:
+        return self._last(self.column.asc())
+
+    def desc(self) -> Any:
+        return self._last(self.column.desc())
+
+    def _last(self, order: Any) -> Any:
+        # on NOT NULL id, NULLS LAST kept PostgreSQL off its index: only nullable columns get it
+        return order.nulls_last() if self.column.expression.nullable else order
+
+
+SORTS = {
+    key: SortColumn(column)
+    for key, column in {
+        "id": Project.id,
+        "name": Project.name,
+        "investor": Project.investor_name,
+        "unit": Project.unit_id,
+        "stage": Project.stage_order,
+        "planned": Project.planned_investment,
+        "contract": Project.contract_investment,
+        "signed": Project.signed_on,
+        "since": Project.stage_since,
+        "source": Project.source,
+        "industry": Project.industry,
+        "origin": Project.origin_province,
+    }.items()
+}
+TIEBREAK = (Project.id.desc(),)
 
 
 def search_condition(q: str):
     """Substring of the names (any length, Chinese included) or of their pinyin initials."""
     needle = unicodedata.normalize("NFKC", q).lower().strip()  # as search_text is stored
     return substring_condition(needle)  # LIKE, narrowed by an index (app/projects/search.py)
+
+
+def words_condition(q: str) -> ColumnElement[bool]:
+    """The top bar's matching (app/search): every word in the names, investor, USCC, their
+    pinyin, or a live contact's name or phone; a too-short word is matched as a substring."""
+    words = SearchQuery.read(q).words
+    if not words:
+        return search_condition(q)
+    return and_(*(word_condition(w) for w in words))
 
 
 def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -> Select:
@@ -133,7 +164,7 @@ def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -
     elif f.dropped != "all":
         stmt = stmt.where(Project.dropped_on.is_(None))
     if f.q:
-        stmt = stmt.where(search_condition(f.q))
+        stmt = stmt.where(words_condition(f.q))
     if with_stage and f.stage:
         stmt = stmt.where(Project.stage_order == BY_KEY[f.stage].order)
     for column, value in (
@@ -177,9 +208,7 @@ def project_statement(actor: Any, f: ProjectFilters) -> Select:
     stmt = apply_filters(scoped_select(Project, actor), f)
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
-    if column.expression.nullable:  # on NOT NULL id, NULLS LAST kept PostgreSQL off its index
-        order = order.nulls_last()
-    return stmt.order_by(order, Project.id.desc())
+    return stmt.order_by(order, *TIEBREAK)
 
 
 def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
@@ -206,20 +235,50 @@ def board_columns(actor: Any, f: ProjectFilters) -> list[dict]:
     ]
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a board card shows of a project (a row of columns, not the ORM object); enough
+    for `over_limit`, `days_in_stage` and `access.can_edit`."""
+
+    id: int
+    name: str
+    investor_name: str
+    unit_id: int
+    unit_name: str
+    stage_order: int
+    stage_since: date
+    dropped_on: date | None
+    deleted_at: None = None  # the board shows live projects only
+
+    @property
+    def stage(self) -> Stage:
+        return stage_of(self.stage_order or 0)
+
+
 def board_cards(
     actor: Any, f: ProjectFilters, stage_order: int, offset: int = 0, limit: int = 50
-) -> list[Project]:
+) -> list[Card]:
     """One column's cards, longest in the stage first (none when `stage` names another)."""
     if f.stage and BY_KEY[f.stage].order != stage_order:
         return []
-    stmt = apply_filters(scoped_select(Project, actor), f, with_stage=False)
+    stmt = select(
+        Project.id,
+        Project.name,
+        Project.investor_name,
+        Project.unit_id,
+        Unit.name,
+        Project.stage_order,
+        Project.stage_since,
+        Project.dropped_on,
+    ).join(Unit, Unit.id == Project.unit_id)
+    stmt = apply_scope(apply_filters(stmt, f, with_stage=False), Project, actor)
     stmt = (
         stmt.where(Project.stage_order == stage_order)
         .order_by(Project.stage_since.asc(), Project.id.asc())
         .offset(offset)
         .limit(limit)
     )
-    return list(db.session.execute(stmt).scalars())
+    return [Card(*row) for row in db.session.execute(stmt)]
 
 
 def days_in_stage(project: Project, on: date | None = None) -> int:
@@ -237,27 +296,17 @@ def over_limit(project: Project, limits: dict[str, int], on: date | None = None)
 
 def due_follow_ups(actor: Any, on: date | None = None) -> Select:
     """The actor's follow-ups whose next step is due today or earlier and that no newer
-    follow-up on the same project has superseded."""
+    follow-up on the same project has superseded (`FollowUp.is_latest`, on a partial index:
+    the same few index reads for a user owning none or 150,000 follow-ups)."""
     on = on or today()
-    later = FollowUp.__table__.alias("later")
-    superseded = (
-        select(later.c.id)
-        .where(
-            later.c.project_id == FollowUp.project_id,
-            later.c.deleted_at.is_(None),
-            (later.c.happened_on > FollowUp.happened_on)
-            | and_(later.c.happened_on == FollowUp.happened_on, later.c.id > FollowUp.id),
-        )
-        .exists()
-    )
     stmt = (
         scoped_select(FollowUp, actor)
         .join(Project, Project.id == FollowUp.project_id)
         .where(
             FollowUp.user_id == actor.id,
+            FollowUp.is_latest,
             FollowUp.next_due_on.is_not(None),
             FollowUp.next_due_on <= on,
-            ~superseded,
             Project.deleted_at.is_(None),
             Project.dropped_on.is_(None),
         )

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.core import phones, security_log
+from app.core import lists, phones, security_log
 from app.core.forms import read_wan, safe_next
-from app.core.pagination import page_number, paginate
 from app.core.permissions import IsBureau, ReadsBusinessData, WritesBusinessData, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
 from app.core.web import client_ip
 from app.extensions import db
-from app.projects import access, contacts, queries, services
+from app.projects import access, contacts, services
+from app.projects import lists as project_lists
 from app.projects.forms import AdvanceForm, ContactForm, CorrectForm, DropForm, FollowUpForm
 from app.projects.models import Project, ProjectContact
 from app.projects.stages import BY_KEY
@@ -43,8 +43,18 @@ def advance(project_id: int, stage_key: str):
     if stage is None or not stage.manual:
         abort(404)
     form = AdvanceForm()
+    form.on.label.text = f"{stage.label}日期"
     general = []
-    if form.validate_on_submit():
+
+    def problems() -> dict[str, str]:  # every problem at once, the form's and the service's
+        amount_errors: dict[str, str] = {}
+        contract = read_wan(form.contract_wan, amount_errors) if stage.key == "signed" else None
+        found = services.advance_problems(project, stage.key, form.on.data,
+                                          contract_wan=contract, code=form.uscc.data,
+                                          reason=form.reason.data)  # fmt: skip
+        return {**found, **amount_errors}
+
+    if form.validate_all(problems):
 
         def advance_project():
             contract = read_wan(form.contract_wan) if stage.key == "signed" else None
@@ -68,7 +78,7 @@ def advance(project_id: int, stage_key: str):
         form=form,
         project=project,
         stage=stage,
-        general=general,
+        general=general or form.general,
         latest_close=closing.latest_close(),
     )
 
@@ -240,9 +250,5 @@ def follow_up_new(project_id: int):
 @requires(WritesBusinessData)
 def due():
     """My follow-ups whose next step is due today or earlier."""
-    page = paginate(
-        queries.due_follow_ups(current_user),
-        page_number(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
-    return render_template("projects/due.html", page=page)
+    listing = lists.show(project_lists.DUE, current_user)
+    return render_template("projects/due.html", listing=listing)

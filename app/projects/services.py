@@ -222,6 +222,35 @@ def _dates(project: Project) -> dict[str, date | None]:
     return {name: getattr(project, name) for name in MILESTONE_FIELDS}
 
 
+def advance_problems(
+    project: Project,
+    stage_key: str,
+    on: date | None,
+    *,
+    contract_wan: Decimal | None = None,
+    code: str | None = None,
+    reason: str | None = None,
+) -> dict[str, str]:
+    """Every problem of moving the project to the stage with these data, by field (the form
+    shows them all at once): the date, the stage's own data, the order of the milestones."""
+    stage = BY_KEY[stage_key]
+    errors: dict[str, str] = {}
+    if on is None:
+        errors["on"] = f"请填写{stage.label}日期"
+    dates = _dates(project) | ({stage.date_field: on} if on else {})
+    contract = contract_wan if stage.key == "signed" else project.contract_wan
+    code = uscc.normalise(code) if stage.key == "registered" else project.uscc
+    found = milestone_problems(dates, contract, code)
+    errors |= {("on" if k == stage.date_field else k): v for k, v in found.items()}
+    if stage.key == "signed":
+        problem = amount_problem(contract_wan, "合同投资额")
+        if problem:
+            errors["contract_wan"] = problem
+    if on is not None and periods.reason_required(on) and not (reason or "").strip():
+        errors["reason"] = periods.reason_required_message(on)
+    return errors
+
+
 def advance(
     project: Project,
     stage_key: str,
@@ -242,20 +271,11 @@ def advance(
         raise ServiceError("项目已终止，请先恢复再推进")
     if stage.order <= project.stage_order:
         raise ServiceError(f"项目已处于“{project.stage.label}”阶段，只能向后推进")
-    if on is None:
-        raise ServiceError({"on": f"请填写{stage.label}日期"})
-    dates = _dates(project) | {stage.date_field: on}
-    contract = contract_wan if stage.key == "signed" else project.contract_wan
-    code = uscc.normalise(code) if stage.key == "registered" else project.uscc
-    errors = milestone_problems(dates, contract, code)
-    if stage.key == "signed":
-        problem = amount_problem(contract_wan, "合同投资额")
-        if problem:
-            errors["contract_wan"] = problem
-    if periods.reason_required(on) and not (reason or "").strip():
-        errors["reason"] = periods.reason_required_message(on)
+    errors = advance_problems(project, stage_key, on, contract_wan=contract_wan, code=code,
+                              reason=reason)  # fmt: skip
     if errors:
-        raise ServiceError({("on" if k == stage.date_field else k): v for k, v in errors.items()})
+        raise ServiceError(errors)
+    code = uscc.normalise(code) if stage.key == "registered" else project.uscc
     if (reason or "").strip():
         history.note_reason(db.session, f"{stage.label}日期在已月结月份：{reason.strip()}")
     setattr(project, stage.date_field, on)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from app.core import phones
+from app.core import lists, phones
 from app.core.forms import STALE_MESSAGE, ServiceError, choices, read_wan
-from app.core.pagination import page_number, paginate
+from app.core.pagination import page_number
 from app.core.panels import panels_for
 from app.core.params import whole_number
 from app.core.permissions import ReadsBusinessData, WritesBusinessData, requires
@@ -18,10 +19,12 @@ from app.core.scoping import get_or_404
 from app.core.unit_of_work import Outcome, attempt
 from app.extensions import db
 from app.projects import access, queries, services
+from app.projects import lists as project_lists
 from app.projects.duplicates import DuplicateFound
 from app.projects.forms import FollowUpForm, ProjectForm
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.stages import STAGES, next_manual_stage, time_limits
+from app.search.queries import TOO_SHORT, SearchQuery
 
 bp = Blueprint("projects", __name__, url_prefix="/projects", template_folder="templates")
 
@@ -70,23 +73,62 @@ def _list_context() -> dict:
     }
 
 
+def _search_messages(q: str) -> list[str]:
+    """What of the search was left out (too long, too many words), as the top bar says it."""
+    return [m for m in SearchQuery.read(q).messages if m != TOO_SHORT]
+
+
 @bp.route("/")
 @requires(ReadsBusinessData)
 def index():
     """Every project the user may see, filtered, searched, sorted, 50 a page."""
     filters = queries.ProjectFilters.from_args(request.args)
-    statement = queries.project_statement(current_user, filters)
-    page = paginate(
-        statement, page_number(request.args.get("page")), current_app.config["PER_PAGE"]
-    )
     return render_template(
         "projects/index.html",
-        page=page,
+        listing=lists.show(project_lists.PROJECTS, current_user),
         filters=filters,
+        search_messages=_search_messages(filters.q),
         over_limit=queries.over_limit,
         days_in_stage=queries.days_in_stage,
         **_list_context(),
     )
+
+
+@dataclass(frozen=True)
+class CardLinks:
+    """A board card's links, built from two url_for calls per page rather than two per card."""
+
+    detail_prefix: str
+    advance_head: str
+    advance_tail: str
+
+    @classmethod
+    def for_board(cls, back: str) -> CardLinks:
+        """Links whose 推进 button comes back to `back` (the board the card is on)."""
+        detail = url_for("projects.detail", project_id=0)
+        advance = url_for("projects.advance", project_id=0, stage_key="KEY", next=back)
+        head, tail = advance.split("/0/advance/KEY", 1)
+        return cls(detail.removesuffix("0"), head, tail)
+
+    def detail(self, project_id: int) -> str:
+        """The project's page."""
+        return f"{self.detail_prefix}{project_id}"
+
+    def advance(self, project_id: int, stage_key: str) -> str:
+        """The page that moves the project on to `stage_key`."""
+        return f"{self.advance_head}/{project_id}/advance/{stage_key}{self.advance_tail}"
+
+
+def _card_context(filters: queries.ProjectFilters, back: str) -> dict:
+    """What the cards template needs besides the cards."""
+    return {
+        "filters": filters,
+        "over_limit": queries.over_limit,
+        "days_in_stage": queries.days_in_stage,
+        "next_stage": next_manual_stage,
+        "can_edit": access.can_edit,
+        "links": CardLinks.for_board(back),
+    }
 
 
 @bp.route("/board")
@@ -100,11 +142,7 @@ def board():
     return render_template(
         "projects/board.html",
         columns=columns,
-        filters=filters,
-        over_limit=queries.over_limit,
-        days_in_stage=queries.days_in_stage,
-        next_stage=next_manual_stage,
-        can_edit=access.can_edit,
+        **_card_context(filters, request.full_path),
         **_list_context(),
     )
 
@@ -123,12 +161,8 @@ def board_more(stage_order: int):
         cards=cards,
         stage_order=stage_order,
         offset=offset,
-        filters=filters,
-        over_limit=queries.over_limit,
-        days_in_stage=queries.days_in_stage,
-        next_stage=next_manual_stage,
-        can_edit=access.can_edit,
         limits=time_limits(current_app.config),
+        **_card_context(filters, url_for("projects.board", **filters.to_args())),
     )
 
 
@@ -157,7 +191,7 @@ def create():
         if whole_number(request.args.get("trip_id")):
             form.trip_id.data = request.args["trip_id"]
             form.source.data = "领导外出招商"
-    elif form.validate_on_submit():
+    elif form.validate_all(lambda: services.field_problems(_data(form), current_user)):
         earlier = services.project_by_submission(form.submission_id.data or "")
         if earlier is not None:
             return redirect(url_for("projects.detail", project_id=earlier.id))
@@ -182,7 +216,11 @@ def create():
             return redirect(url_for("projects.detail", project_id=outcome.value.id))
         general, duplicates = _refusal(outcome)
     return render_template(
-        "projects/form.html", form=form, general=general, duplicates=duplicates, project=None
+        "projects/form.html",
+        form=form,
+        general=general or form.general,
+        duplicates=duplicates,
+        project=None,
     )
 
 
@@ -197,7 +235,7 @@ def edit(project_id: int):
     if request.method == "GET":
         form.planned_wan.data = f"{project.planned_wan:.2f}"
     general, duplicates, stale = [], [], None
-    if form.validate_on_submit():
+    if form.validate_all(lambda: services.field_problems(_data(form), current_user)):
         outcome = attempt(
             lambda: services.update_project(
                 project,
@@ -218,7 +256,7 @@ def edit(project_id: int):
     return render_template(
         "projects/form.html",
         form=form,
-        general=general,
+        general=general or form.general,
         duplicates=duplicates,
         project=project,
         stale=stale,

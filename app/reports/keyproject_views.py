@@ -7,15 +7,16 @@ from typing import Any
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
-from app.core.params import whole_number
+from app.core import lists
 from app.core.permissions import ReadsReports, requires
-from app.keyprojects.models import CATEGORIES
+from app.reports import lists as report_lists
 from app.reports.figures import keyprojects as kf
 from app.reports.figures.period import EARLIEST_YEAR, Period, read_period
 from app.reports.figures.targets import LIGHTS
 
-bp = Blueprint("keyfigures", __name__, url_prefix="/key-projects/figures",
-               template_folder="templates")
+bp = Blueprint(
+    "keyfigures", __name__, url_prefix="/key-projects/figures", template_folder="templates"
+)
 
 LIGHT_CLASSES = {"green": "success", "yellow": "warning", "red": "danger"}
 
@@ -80,35 +81,17 @@ def ledger():
     )
 
 
-def _filters(args: Any) -> dict[str, Any]:
-    """The refinements of a records link: category, 工程, unit, leader (0: none)."""
-    filters: dict[str, Any] = {}
-    category = (args.get("category") or "").strip()
-    if category in CATEGORIES:
-        filters["category"] = category
-    programme = (args.get("programme") or "").strip()
-    if programme:
-        filters["programme"] = programme[:50]
-    for name in ("unit_id", "leader_id"):
-        raw = (args.get(name) or "").strip()
-        if raw:
-            number = whole_number(raw)
-            filters[name] = number if number is not None and number < 2**62 else -1
-    return filters
-
-
 @bp.route("/records")
 @requires(ReadsReports)
 def records():
-    """The key projects behind one number of the ledger or flags page; their total is it."""
+    """The key projects behind one number of the ledger or flags page; their total is it,
+    paged, sortable and exported as counted (app/reports/lists.py)."""
     period = _period()
-    key = (request.args.get("key") or "all").strip()
-    if key not in kf.RECORD_KEYS:
+    if (request.args.get("key") or "all").strip() not in kf.RECORD_KEYS:
         flash("未知的统计口径，已显示全部重点项目", "warning")
-        key = "all"
-    filters = _filters(request.args)
-    data = kf.key_ledger(current_user, period)
-    rows = kf.records(data, key, **filters)
+    found = report_lists.records(current_user, request.args)
+    listing = lists.show(report_lists.KEY_RECORDS, current_user)
+    filters, data = found.filters, found.ledger
     labels = []
     if "category" in filters:
         labels.append(filters["category"])
@@ -120,13 +103,15 @@ def records():
     for g in data.leaders:
         if g.key == filters.get("leader_id"):
             labels.append("包保领导：" + g.label)
+    shown = found.by_id
     return render_template(
         "reports/keyprojects_records.html",
-        key=key,
-        title=kf.RECORD_KEYS[key],
+        key=found.key,
+        title=kf.RECORD_KEYS[found.key],
         labels=labels,
-        rows=rows,
-        total=kf.group("合计", rows, period.month),
+        listing=listing,
+        rows=[shown[kp.id] for kp in listing.items],
+        total=kf.group("合计", found.rows, period.month),
         filters=filters,
         **_common(period),
     )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 
+from app.core import lists
+from app.core.dates import today
 from app.core.money import format_yi, yuan_to_wan
-from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsReports, requires
 from app.reports import closing
 from app.reports import dashboard as dash
-from app.reports.figures import attention
+from app.reports import lists as report_lists
 from app.reports.figures.period import Period, read_period
 
 bp = Blueprint("reports", __name__, template_folder="templates")
@@ -91,9 +92,5 @@ def dashboard():
 @requires(ReadsReports)
 def overdue_commitments():
     """The overdue commitments behind the dashboard's count."""
-    page = paginate(
-        attention.overdue_commitments(current_user),
-        page_number(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
-    return render_template("reports/overdue_commitments.html", page=page)
+    listing = lists.show(report_lists.OVERDUE_COMMITMENTS, current_user)
+    return render_template("reports/overdue_commitments.html", listing=listing, on=today())

@@ -15,9 +15,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.core import lists
 from app.core.dates import today
 from app.core.money import format_wan
-from app.core.pagination import page_number, paginate
 from app.core.params import whole_number
 from app.core.permissions import IsUnit, ReadsBusinessData, requires
 from app.core.scoping import get_or_404, scoped_select
@@ -25,6 +25,7 @@ from app.core.unit_of_work import attempt
 from app.extensions import db
 from app.reports.figures import targets as figures
 from app.targets import exports, services
+from app.targets import lists as target_lists
 from app.targets.forms import ClaimForm
 from app.targets.models import MEASURES, Target
 from app.units.models import Unit
@@ -103,18 +104,16 @@ def records():
     year, month = year_and_month()
     key = request.args.get("key", "")
     raw_unit = request.args.get("unit_id", "")
-    if key not in figures.RECORDS or whole_number(raw_unit) is None:
-        abort(404)
-    unit = get_or_404(Unit, raw_unit, current_user)
-    stmt = figures.records_statement(current_user, unit.id, year, month, key)
-    page = paginate(stmt, page_number(request.args.get("page")), current_app.config["PER_PAGE"])
+    chosen = key in figures.RECORDS and whole_number(raw_unit) is not None
+    # Without a figure chosen (no key or unit): an empty list saying where to choose one.
+    unit = get_or_404(Unit, raw_unit, current_user) if chosen else None
     return render_template(
         "targets/records.html",
-        page=page,
+        listing=lists.show(target_lists.RECORDS, current_user),
         unit=unit,
         year=year,
         month=month,
-        title=figures.RECORDS[key][0],
+        title=figures.RECORDS[key][0] if chosen else "项目",
         key=key,
     )
 

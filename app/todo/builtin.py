@@ -13,7 +13,7 @@ from app.care.models import Problem
 from app.care.queries import baobao_projects, leader_of, open_problem_condition
 from app.core.pagination import count
 from app.extensions import db
-from app.projects.duplicates import duplicate_groups
+from app.projects.duplicates import count_duplicate_groups, duplicate_groups
 from app.projects.models import Project
 from app.projects.queries import days_in_stage, due_follow_ups
 from app.reports.figures import attention
@@ -104,22 +104,23 @@ def attention_sections(user: Any, on: date) -> list[TodoSection]:
 
 
 def duplicate_section(user: Any, on: date) -> TodoSection:
-    """Groups of projects that look like the same investor, for the bureau to merge."""
-    groups = duplicate_groups()
+    """The first groups of projects that look like the same investor, for the bureau to
+    merge, with the exact number of groups (two grouped queries, docs/domain.md "Duplicates")."""
+    groups = duplicate_groups(0, SHOWN)
     items = [
         TodoItem(
             title="、".join(p.name for p in group[:3]) + ("等" if len(group) > 3 else ""),
             url=link("duplicates.index", project_url(group[0].id)),
             detail=f"{group[0].investor_name} · {len(group)} 个项目 · "
-            + "、".join(sorted({p.unit.name for p in group})),
+            + "、".join(sorted({p.unit_name for p in group})),
         )
-        for group in groups[:SHOWN]
+        for group in groups
     ]
     return TodoSection(
         key="projects.duplicates",
         title="疑似重复的项目",
         items=items,
-        total=len(groups),
+        total=len(groups) if len(groups) < SHOWN else count_duplicate_groups(),
         more_url=link("duplicates.index", "") or None,
         icon="files",
         tone="warning",

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.core.dates import today
 from app.core.forms import (
     BaseForm,
     DateField,
@@ -56,7 +57,7 @@ class TripForm(BaseForm):
     status = RadioField(
         "状态", choices=choices(STATUSES.items()), default="done", validate_choice=False
     )
-    started_on = DateField("开始日期", validators=[Marked(), Optional()])
+    started_on = DateField("开始日期", validators=[Marked(), Optional()], default=today)
     ended_on = DateField("结束日期", validators=[Marked(), Optional()])
     province = SelectField(
         "目的地省份",

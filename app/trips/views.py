@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.core import lists
 from app.core.forms import STALE_MESSAGE, ServiceError, choices
-from app.core.pagination import page_number, paginate
 from app.core.permissions import ReadsBusinessData, has_role, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
@@ -16,6 +16,7 @@ from app.projects import access as project_access
 from app.projects.models import Project
 from app.reports.figures import trips as figures
 from app.trips import access, queries, services
+from app.trips import lists as trip_lists
 from app.trips.forms import DeleteForm, LinkForm, TripForm
 from app.trips.models import PROVINCES, RELATIONS, STATUSES, Trip
 
@@ -57,21 +58,17 @@ def _warn_overlaps(trip: Trip) -> None:
 @requires(ReadsBusinessData)
 def index():
     """The trips the user may see, newest first."""
-    filters = queries.TripFilters.from_args(request.args)
-    page = paginate(
-        queries.trip_statement(current_user, filters),
-        page_number(request.args.get("page")),
-        current_app.config["PER_PAGE"],
-    )
+    listing = lists.show(trip_lists.TRIPS, current_user)
     return render_template(
         "trips/index.html",
-        page=page,
-        filters=filters,
+        listing=listing,
+        filters=queries.TripFilters.from_args(request.args),
         years=queries.trip_years(current_user),
         leaders=queries.leader_choices(current_user),
         provinces=PROVINCES,
         statuses=STATUSES,
-        yields={y.trip.id: y for y in figures.trip_yields(current_user, page.items)},
+        yields={y.trip.id: y for y in figures.trip_yields(current_user, listing.items)},
+        window=figures.yield_days(),
         may_log=access.can_log(current_user),
     )
 

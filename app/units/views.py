@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from app.auth.models import User
+from app.core import lists
 from app.core.forms import ensure_current
-from app.core.pagination import page_number, paginate
 from app.core.permissions import IsAdmin, requires
 from app.core.unit_of_work import attempt
 from app.extensions import db
+from app.units import lists as unit_lists
 from app.units import services
 from app.units.forms import UnitForm
 from app.units.models import UNIT_KINDS, Unit
@@ -23,17 +22,10 @@ bp = Blueprint("units", __name__, url_prefix="/admin/units", template_folder="te
 @requires(IsAdmin)
 def index():
     """Units by kind, with how many accounts each has."""
-    users = select(User.unit_id, func.count().label("n")).group_by(User.unit_id).subquery()
-    stmt = (
-        select(Unit, func.coalesce(users.c.n, 0))
-        .outerjoin(users, users.c.unit_id == Unit.id)
-        .order_by(Unit.active.desc(), Unit.kind, Unit.name)
+    listing = lists.show(unit_lists.UNITS, current_user)
+    return render_template(
+        "units/index.html", listing=listing, kinds=UNIT_KINDS, kind=listing.args["kind"]
     )
-    kind = request.args.get("kind", "")
-    if kind in UNIT_KINDS:
-        stmt = stmt.where(Unit.kind == kind)
-    page = paginate(stmt, page_number(request.args.get("page")), scalars=False)
-    return render_template("units/index.html", page=page, kinds=UNIT_KINDS, kind=kind)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -385,7 +385,7 @@ def test_a_form_opened_before_a_change_keeps_its_in_form_message(app, client, pe
         db.session.execute(update(Project).values(name="他人改的名称", version=Project.version + 1))
         db.session.commit()
     response = client.post(action, data=fields)
-    assert response.status_code == 200
+    assert response.status_code == 409  # the form again, with the message and the new values
     text = response.get_data(as_text=True)
     assert "该记录在您编辑期间已被他人修改" in text and "他人改的名称" in text
 

@@ -92,7 +92,7 @@ def test_funds_are_entered_verified_and_reported(
     assert page.get_by_test_id("pending-total").inner_text() == "5,300.25 万元"
     page.locator("tr", has_text="GH2026050601").get_by_role("link", name="核实").click()
     _both(page, "funds-entry-pending")
-    page.get_by_label("核实意见（退回时必填）").fill("已核对工商银行回单")
+    page.get_by_label("核实意见").fill("已核对工商银行回单")
     page.get_by_role("button", name="核实通过").click()
     page.wait_for_load_state("networkidle")
     assert page.get_by_test_id("status").inner_text() == "已核实"

@@ -222,7 +222,7 @@ def test_a_name_taken_between_check_and_save_is_refused_not_a_500(
     from app.events import services
 
     make.event("2024 深圳招商推介会")
-    monkeypatch.setattr(services, "_problems", lambda data, actor, existing: {})
+    monkeypatch.setattr(services, "event_problems", lambda data, actor, existing: {})
     login(people["bureau"])
     response = client.post("/events/new", data=_form(name="2024 深圳招商推介会"))
     assert response.status_code == 200

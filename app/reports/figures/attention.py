@@ -103,15 +103,33 @@ class AttentionRow:
     last_follow_up: date | None
 
 
-def _rows(condition, actor: Any, filters: AttentionFilters | None) -> list[tuple]:
+def rows_statement(condition, actor: Any, filters: AttentionFilters | None) -> Select:
+    """The actor's projects meeting `condition`, filtered, each with its last follow-up's date
+    (`last_on`): the one statement behind a list's page, count and export."""
     last = _last_follow_up()
     stmt = (
         apply_scope(select(Project, last.c.last_on), Project, actor)
         .outerjoin(last, last.c.project_id == Project.id)
         .where(condition)
     )
-    stmt = (filters or AttentionFilters()).apply(stmt)
-    return list(db.session.execute(stmt).all())
+    return (filters or AttentionFilters()).apply(stmt)
+
+
+def _rows(condition, actor: Any, filters: AttentionFilters | None) -> list[tuple]:
+    return list(db.session.execute(rows_statement(condition, actor, filters)).all())
+
+
+def stalled_row(project: Project, last_on: date | None, on: date, limits) -> AttentionRow:
+    """One 进而不快 row: days in its stage, the stage's limit, the days over it."""
+    days_over = over_limit(project, limits, on)
+    return AttentionRow(project, days_in_stage(project, on), limits[project.stage.key],
+                        days_over, last_on)  # fmt: skip
+
+
+def not_started_row(project: Project, last_on: date | None, on: date, limit: int) -> AttentionRow:
+    """One 超时限未开工 row: days since signing, the limit, the days over it."""
+    days = (on - project.signed_on).days
+    return AttentionRow(project, days, limit, days - limit, last_on)
 
 
 def _sorted(rows: list[AttentionRow]) -> list[AttentionRow]:
@@ -125,13 +143,7 @@ def stalled_projects(
     on = on or today()
     limits = stage_limits()
     rows = [
-        AttentionRow(
-            project=project,
-            days=days_in_stage(project, on),
-            limit=limits[project.stage.key],
-            days_over=over_limit(project, limits, on),
-            last_follow_up=last_on,
-        )
+        stalled_row(project, last_on, on, limits)
         for project, last_on in _rows(stalled_condition(on, limits), actor, filters)
     ]
     return _sorted(rows)
@@ -143,10 +155,10 @@ def not_started_projects(
     """超时限未开工: signed projects not started within the limit after signing."""
     on = on or today()
     limit = not_started_limit()
-    rows = []
-    for project, last_on in _rows(not_started_condition(on, limit), actor, filters):
-        days = (on - project.signed_on).days
-        rows.append(AttentionRow(project, days, limit, days - limit, last_on))
+    rows = [
+        not_started_row(project, last_on, on, limit)
+        for project, last_on in _rows(not_started_condition(on, limit), actor, filters)
+    ]
     return _sorted(rows)
 
 
@@ -232,9 +244,11 @@ def count_overdue_problems(actor: Any, on: date | None = None) -> int:
     """How many rows overdue_problems lists: read from the problems, each one's subject
     looked up only for its being live (a 招商 project not dropped, or a key project not
     deleted: the joins of the list, per row)."""
-    live_key_project = select(1).where(
-        KeyProject.id == Problem.key_project_id, KeyProject.deleted_at.is_(None)
-    ).scalar_subquery()
+    live_key_project = (
+        select(1)
+        .where(KeyProject.id == Problem.key_project_id, KeyProject.deleted_at.is_(None))
+        .scalar_subquery()
+    )
     stmt = apply_scope(select(func.count()).select_from(Problem), Problem, actor).where(
         Problem.status != "resolved",
         Problem.deadline < (on or today()),

@@ -67,7 +67,7 @@ def landed_stage(config=None) -> Stage:
     return BY_KEY.get(key, BY_KEY["started"])
 
 
-class _Group(NamedTuple):
+class Group(NamedTuple):
     """Projects of a cohort alike in stage, funds and dropped: how many, their contracts."""
 
     stage_order: int
@@ -85,12 +85,15 @@ def funnel(projects: Select, landed: Stage | None = None, as_of: date | None = N
     """The funnel of the projects a statement over Project selects (scoped and filtered by
     the caller), by reached_condition; signed means reached 签约, landed reached LANDED_STAGE.
     With `as_of`, each project counts where it stood at the end of that day (its stage, its
-    funds, whether it had been dropped), so the figure of a closed period never moves.
-    One read groups the projects by stage, funds and dropped (a few dozen groups at most);
-    the steps are summed from the groups."""
-    landed = landed or landed_stage()
+    funds, whether it had been dropped), so the figure of a closed period never moves."""
+    return funnel_of(groups_of(projects, as_of), landed)
+
+
+def groups_of(projects: Select, as_of: date | None = None, now: bool = False) -> list[Group]:
+    """The projects a statement selects grouped by stage, funds and dropped (a few dozen
+    groups at most), where each stood at the end of `as_of` (now, without it or with `now`)."""
     cohort = projects.order_by(None).subquery()
-    if as_of is None:
+    if as_of is None or now:
         keys = (
             cohort.c.stage_order,
             cohort.c.funded_on.is_not(None).label("funded"),
@@ -103,12 +106,28 @@ def funnel(projects: Select, landed: Stage | None = None, as_of: date | None = N
             (cohort.c.dropped_on <= as_of).label("dropped"),
         )
     stmt = select(*keys, func.count(), func.sum(cohort.c.contract_investment)).group_by(*keys)
-    groups = [
-        _Group(order, bool(funded), bool(dropped), int(count), int(contract or 0))
+    return [
+        Group(order, bool(funded), bool(dropped), int(count), int(contract or 0))
         for order, funded, dropped, count, contract in db.session.execute(stmt)
     ]
 
-    def reached(stage: Stage) -> list[_Group]:
+
+def combined(*parts: tuple[int, list[Group]]) -> list[Group]:
+    """Groups added (sign 1) and taken away (sign -1): a roll-up corrected by a few projects."""
+    totals: dict[tuple[int, bool, bool], list[int]] = {}
+    for sign, groups in parts:
+        for g in groups:
+            cell = totals.setdefault((g.stage_order, g.funded, g.dropped), [0, 0])
+            cell[0] += sign * g.count
+            cell[1] += sign * g.contract
+    return [Group(*key, count, contract) for key, (count, contract) in totals.items() if count]
+
+
+def funnel_of(groups: list[Group], landed: Stage | None = None) -> Funnel:
+    """The funnel's steps summed from the groups of a cohort."""
+    landed = landed or landed_stage()
+
+    def reached(stage: Stage) -> list[Group]:
         return [g for g in groups if g.reached(stage)]
 
     return Funnel(

@@ -10,12 +10,13 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
-from app.core.scoping import apply_scope, scope_condition
+from app.core.scoping import apply_scope, own_unit, scope_condition
 from app.extensions import db
 from app.funds.models import ORIGINS, USES, FundsEntry
 from app.funds.queries import NO_PROVINCE, LedgerFilters, apply_ledger_filters, scoped_entries
 from app.projects.models import INDUSTRIES, Project
 from app.reports.figures.cohort import rate
+from app.rollups import queries as rollups
 from app.units.models import Unit
 
 VERIFIED = "verified"
@@ -90,11 +91,13 @@ def breakdown(actor: Any, filters: LedgerFilters, by: str, status: str = VERIFIE
 
 def by_unit(actor: Any, filters: LedgerFilters, status: str = VERIFIED) -> list[Line]:
     """Per unit the actor may see: every active unit (zero included) and any with entries."""
-    # count(*), not count(id): the same (every entry has an id), read from an index alone.
-    stmt = select(Project.unit_id, func.sum(FundsEntry.amount), func.count())
-    stmt = apply_ledger_filters(scoped_entries(stmt, actor), filters, with_status=False)
-    stmt = stmt.where(FundsEntry.status == status).group_by(Project.unit_id)
-    found = {uid: (int(amount or 0), int(count)) for uid, amount, count in db.session.execute(stmt)}
+    found = _rolled_by_unit(actor, filters, status)
+    if found is None:
+        # count(*), not count(id): the same (every entry has an id), read from an index alone.
+        stmt = select(Project.unit_id, func.sum(FundsEntry.amount), func.count())
+        stmt = apply_ledger_filters(scoped_entries(stmt, actor), filters, with_status=False)
+        stmt = stmt.where(FundsEntry.status == status).group_by(Project.unit_id)
+        found = {uid: (int(a or 0), int(n)) for uid, a, n in db.session.execute(stmt)}
     units = select(Unit.id, Unit.name, Unit.active).where(scope_condition(Unit, actor))
     if filters.unit_id is not None:
         units = units.where(Unit.id == filters.unit_id)
@@ -104,6 +107,28 @@ def by_unit(actor: Any, filters: LedgerFilters, status: str = VERIFIED) -> list[
         if active or uid in found
     ]
     return sorted(lines, key=lambda line: (-line.amount, line.label))
+
+
+def _rolled_by_unit(
+    actor: Any, filters: LedgerFilters, status: str
+) -> dict[int, tuple[int, int]] | None:
+    """Verified funds per unit from the monthly roll-up, when the filters are only a year's
+    months, an origin and a unit (the targets table, the plain funds report); else None."""
+    from app.reports.figures.overview import rollup_reads
+
+    plain = LedgerFilters(
+        year=filters.year,
+        month_from=filters.month_from,
+        month_to=filters.month_to,
+        origin=filters.origin,
+        unit_id=filters.unit_id,
+    )
+    if status != VERIFIED or not filters.year or filters != plain or not rollup_reads(actor):
+        return None
+    unit_id = own_unit(actor) or filters.unit_id
+    return rollups.funds_by_unit(
+        filters.year, filters.month_from, filters.month_to, filters.origin, unit_id
+    )
 
 
 @dataclass

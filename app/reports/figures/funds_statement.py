@@ -172,8 +172,14 @@ def funds_statement(actor: Any, period: Period, on: date | None = None) -> Funds
         as_of=as_of,
         total=row("合计", "到位资金合计", everything, grand, targets.get(FUNDS_KEY)),
         by_origin=[
-            row("按资金来源", o, origins.get(o, (0, 0, 0)), grand,
-                targets.get(ORIGIN_MEASURES.get(o, "")), origin=o)  # fmt: skip
+            row(
+                "按资金来源",
+                o,
+                origins.get(o, (0, 0, 0)),
+                grand,
+                targets.get(ORIGIN_MEASURES.get(o, "")),
+                origin=o,
+            )  # fmt: skip
             for o in ORIGINS
         ],
         by_industry=[

@@ -131,8 +131,12 @@ def _reports(projects, period: Period) -> dict[int, list[Report]]:
     found: dict[int, list[Report]] = defaultdict(list)
     ids = projects.with_only_columns(KeyProject.id).order_by(None)
     stmt = (
-        select(KeyMonthlyReport.key_project_id, KeyMonthlyReport.month,
-               KeyMonthlyReport.invested, KeyMonthlyReport.progress)
+        select(
+            KeyMonthlyReport.key_project_id,
+            KeyMonthlyReport.month,
+            KeyMonthlyReport.invested,
+            KeyMonthlyReport.progress,
+        )
         .where(
             KeyMonthlyReport.key_project_id.in_(ids),
             KeyMonthlyReport.year == period.year,
@@ -169,28 +173,49 @@ def _activity(projects: list[KeyProject], as_of: date) -> dict[int, tuple[date, 
         return list(db.session.execute(stmt.group_by(column_key)))
 
     for key, on in latest_per(
-        KeyMonthlyReport.key_project_id, KeyMonthlyReport.reported_on,
+        KeyMonthlyReport.key_project_id,
+        KeyMonthlyReport.reported_on,
         KeyMonthlyReport.key_project_id.in_(ids),
     ):
         _latest(found, key, on, "月调度")
     for key, on in latest_per(
-        Problem.key_project_id, Problem.raised_on,
-        Problem.key_project_id.in_(ids), Problem.deleted_at.is_(None),
+        Problem.key_project_id,
+        Problem.raised_on,
+        Problem.key_project_id.in_(ids),
+        Problem.deleted_at.is_(None),
     ):
         _latest(found, key, on, "问题交办")
     if by_project:
         linked = list(by_project)
         with scoping.district_wide(ACTIVITY_READ):
             entries = [
-                ("跟进记录", latest_per(FollowUp.project_id, FollowUp.happened_on,
-                                       FollowUp.project_id.in_(linked),
-                                       FollowUp.deleted_at.is_(None))),
-                ("安商走访", latest_per(CareVisit.project_id, CareVisit.visited_on,
-                                       CareVisit.project_id.in_(linked),
-                                       CareVisit.deleted_at.is_(None))),
-                ("问题交办", latest_per(Problem.project_id, Problem.raised_on,
-                                       Problem.project_id.in_(linked),
-                                       Problem.deleted_at.is_(None))),
+                (
+                    "跟进记录",
+                    latest_per(
+                        FollowUp.project_id,
+                        FollowUp.happened_on,
+                        FollowUp.project_id.in_(linked),
+                        FollowUp.deleted_at.is_(None),
+                    ),
+                ),
+                (
+                    "安商走访",
+                    latest_per(
+                        CareVisit.project_id,
+                        CareVisit.visited_on,
+                        CareVisit.project_id.in_(linked),
+                        CareVisit.deleted_at.is_(None),
+                    ),
+                ),
+                (
+                    "问题交办",
+                    latest_per(
+                        Problem.project_id,
+                        Problem.raised_on,
+                        Problem.project_id.in_(linked),
+                        Problem.deleted_at.is_(None),
+                    ),
+                ),
             ]
         for what, pairs in entries:
             for project_id, on in pairs:
@@ -216,8 +241,13 @@ def _months_without_investment(reports: list[Report], month: int) -> int:
     return months
 
 
-def _row(kp: KeyProject, reports: list[Report], period: Period,
-         activity: tuple[date, str] | None, idle_since: date) -> KeyRow:
+def _row(
+    kp: KeyProject,
+    reports: list[Report],
+    period: Period,
+    activity: tuple[date, str] | None,
+    idle_since: date,
+) -> KeyRow:
     completed = sum(r.invested for r in reports)
     month_invested = sum(r.invested for r in reports if r.month == period.month)
     texts = [r.progress.strip() for r in reports if r.progress and r.progress.strip()]
@@ -225,8 +255,11 @@ def _row(kp: KeyProject, reports: list[Report], period: Period,
     shown = light(points)
     started = kp.started_on is not None and kp.started_on <= period.end
     planned = kp.planned_start_on
-    soon = (not started and planned is not None
-            and period.end < planned <= period.end + timedelta(days=SOON_DAYS))
+    soon = (
+        not started
+        and planned is not None
+        and period.end < planned <= period.end + timedelta(days=SOON_DAYS)
+    )
     without = _months_without_investment(reports, period.month)
     last = [r.progress.strip() for r in reports[-SAME_PROGRESS_REPORTS:]]
     unchanged = started and len(last) == SAME_PROGRESS_REPORTS and len(set(last)) == 1
@@ -262,8 +295,9 @@ def _row(kp: KeyProject, reports: list[Report], period: Period,
 # ---------------------------------------------------------------- groups
 
 
-def group(label: str, rows: list[KeyRow] | tuple[KeyRow, ...], month: int,
-          key: Any = None) -> KeyGroup:
+def group(
+    label: str, rows: list[KeyRow] | tuple[KeyRow, ...], month: int, key: Any = None
+) -> KeyGroup:
     """Sums, rate, lag and light of some rows (a programme, unit, leader or the total)."""
     rows = tuple(rows)
     plan = sum(r.key_project.annual_plan for r in rows)
@@ -300,8 +334,11 @@ def roll_call(rows: tuple[KeyRow, ...] | list[KeyRow]) -> tuple[RollCallLine, ..
     for category in CATEGORIES:
         mine = [r for r in rows if r.key_project.category == category]
         started = sum(1 for r in mine if r.started)
-        lines.append(RollCallLine(category, len(mine), started, len(mine) - started,
-                                  sum(1 for r in mine if r.soon)))
+        lines.append(
+            RollCallLine(
+                category, len(mine), started, len(mine) - started, sum(1 for r in mine if r.soon)
+            )
+        )
     return tuple(lines)
 
 
@@ -314,19 +351,31 @@ def key_ledger(actor: Any, period: Period, *, leader_id: int | None = None) -> K
     idle_since = as_of - timedelta(days=int(current_app.config["IDLE_DAYS"]))
     activity = _activity(projects, as_of)
     rows = tuple(
-        _row(kp, reports.get(kp.id, []), period, activity.get(kp.id), idle_since)
-        for kp in projects
+        _row(kp, reports.get(kp.id, []), period, activity.get(kp.id), idle_since) for kp in projects
     )
     month = period.month
-    programmes = _groups(rows, month, lambda r: r.key_project.programme,
-                         lambda r: r.key_project.programme)
-    units = tuple(sorted(
-        _groups(rows, month, lambda r: r.key_project.unit_id, lambda r: r.key_project.unit.name),
-        key=lambda g: g.label))
-    leaders = tuple(sorted(
-        _groups(rows, month, lambda r: r.key_project.leader_id or 0,
-                lambda r: r.key_project.leader.name if r.key_project.leader else NO_LEADER),
-        key=lambda g: (g.key == 0, g.label)))
+    programmes = _groups(
+        rows, month, lambda r: r.key_project.programme, lambda r: r.key_project.programme
+    )
+    units = tuple(
+        sorted(
+            _groups(
+                rows, month, lambda r: r.key_project.unit_id, lambda r: r.key_project.unit.name
+            ),
+            key=lambda g: g.label,
+        )
+    )
+    leaders = tuple(
+        sorted(
+            _groups(
+                rows,
+                month,
+                lambda r: r.key_project.leader_id or 0,
+                lambda r: r.key_project.leader.name if r.key_project.leader else NO_LEADER,
+            ),
+            key=lambda g: (g.key == 0, g.label),
+        )
+    )
     big = [r for r in rows if r.key_project.is_big]
     return KeyLedger(
         period=period,
@@ -378,9 +427,14 @@ def _holds(row: KeyRow, key: str) -> bool:
     return row.light == key
 
 
-def records(ledger: KeyLedger, key: str = "all", category: str | None = None,
-            programme: str | None = None, unit_id: int | None = None,
-            leader_id: int | None = None) -> tuple[KeyRow, ...]:
+def records(
+    ledger: KeyLedger,
+    key: str = "all",
+    category: str | None = None,
+    programme: str | None = None,
+    unit_id: int | None = None,
+    leader_id: int | None = None,
+) -> tuple[KeyRow, ...]:
     """The rows behind one number of the ledger or flags page; leader_id 0 is "no leader"."""
     if key not in RECORD_KEYS:
         return ()
@@ -421,8 +475,10 @@ def headline(ledger: KeyLedger) -> str:
     text = f"计划实施重点项目{total.count}项"
     if parts:
         text += f"，其中{parts}"
-    return (text + f"，总投资{_yi(total.total_investment)}亿元"
-            f"，当年计划完成投资{_yi(total.annual_plan)}亿元")
+    return (
+        text + f"，总投资{_yi(total.total_investment)}亿元"
+        f"，当年计划完成投资{_yi(total.annual_plan)}亿元"
+    )
 
 
 def _roll_call_parts(lines: tuple[RollCallLine, ...]) -> list[str]:

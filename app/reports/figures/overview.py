@@ -7,19 +7,31 @@ so a number and the list behind it can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row
+from sqlalchemy import Row, Select, and_, or_
 
+from app.core import scoping
 from app.core.pagination import count as count_rows
 from app.extensions import db
 from app.funds.models import FundsEntry
 from app.projects.models import Project
 from app.projects.queries import ProjectFilters, project_statement
-from app.reports.figures.cohort import Funnel, funnel, landed_stage, rate
+from app.projects.stages import MILESTONE_FIELDS
+from app.reports.figures.cohort import (
+    Funnel,
+    Group,
+    combined,
+    funnel,
+    funnel_of,
+    groups_of,
+    landed_stage,
+    rate,
+)
 from app.reports.figures.funds import received_by_day, verified_funds_of
+from app.rollups import queries as rollups
 
 RATE_STAGES = (("registered", "注册率"), ("started", "开工率"), ("operating", "投产率"))
 
@@ -83,22 +95,75 @@ def signed_cohort(
     stood at the end of `as_of` (the period's end; today for the current month)."""
     filters = cohort_filters(year, month, unit_id, as_of)
     statement = project_statement(actor, filters)
-    up_to = FundsEntry.received_on <= as_of if as_of is not None else None
+    if not rollup_reads(actor):
+        up_to = FundsEntry.received_on <= as_of if as_of is not None else None
+        return Cohort(
+            year=year,
+            month=month,
+            filters=filters,
+            funnel=funnel(statement, landed_stage(), as_of),
+            funds_verified=verified_funds_of(statement, up_to),
+            as_of=as_of,
+        )
+    unit_id = scoping.own_unit(actor) or unit_id
     return Cohort(
         year=year,
         month=month,
         filters=filters,
-        funnel=funnel(statement, landed_stage(), as_of),
-        funds_verified=verified_funds_of(statement, up_to),
+        funnel=funnel_of(_rolled_groups(statement, year, month, unit_id, as_of), landed_stage()),
+        funds_verified=_rolled_funds(statement, year, month, unit_id, as_of),
         as_of=as_of,
     )
 
 
+def rollup_reads(actor: Any) -> bool:
+    """Whether the roll-ups answer for the actor: one who sees the whole district or one unit
+    (their unit's cells, cut further like every read by the session's own scope)."""
+    return scoping.sees_whole_district(actor) or scoping.own_unit(actor) is not None
+
+
+def _rolled_groups(
+    statement: Select, year: int, month: int, unit_id: int | None, as_of: date | None
+) -> list[Group]:
+    """The cohort's groups from the roll-up (where its projects stand now), corrected by the
+    few projects with a milestone or drop dated after `as_of`: they count where they stood."""
+    rolled = [Group(*row) for row in rollups.cohort_groups(year, month, unit_id)]
+    latest = rollups.cohort_latest(year, month, unit_id)
+    if as_of is None or latest is None or latest <= as_of:
+        return rolled  # nothing dated after as-of: where they stand now is where they stood
+    later = or_(*(getattr(Project, name) > as_of for name in (*MILESTONE_FIELDS, "dropped_on")))
+    changed = statement.where(later)
+    return combined(
+        (1, rolled), (-1, groups_of(changed, as_of, now=True)), (1, groups_of(changed, as_of))
+    )
+
+
+def _rolled_funds(
+    statement: Select, year: int, month: int, unit_id: int | None, as_of: date | None
+) -> int:
+    """The cohort's verified funds: whole months from the roll-up, the days of as-of's month
+    up to as-of from the ledger (its status-and-date index)."""
+    if as_of is None:
+        return rollups.cohort_funds(year, month, unit_id)
+    start = as_of.replace(day=1)
+    after = as_of + timedelta(days=1)
+    if after.day == 1:  # the month's last day: every day of it is in the roll-up
+        return rollups.cohort_funds(year, month, unit_id, (after.year, after.month))
+    whole = rollups.cohort_funds(year, month, unit_id, (start.year, start.month))
+    days = and_(FundsEntry.received_on >= start, FundsEntry.received_on <= as_of)
+    return whole + verified_funds_of(statement, days)
+
+
 def funds_months(actor: Any, years: list[int], unit_id: int | None = None) -> dict[int, list[int]]:
-    """Verified funds (元) received in each month of each year, January first: one read of
-    the days from the first year to the last, summed into months here."""
+    """Verified funds (元) received in each month of each year, January first: from the
+    monthly roll-up (one grouped read), or from the ledger's days for another actor."""
     first, last = min(years), max(years)
     totals = {year: [0] * 12 for year in range(first, last + 1)}
+    if rollup_reads(actor):
+        cells = rollups.funds_by_month(first, last, scoping.own_unit(actor) or unit_id)
+        for (year, month), amount in cells.items():
+            totals[year][month - 1] += amount
+        return {year: totals[year] for year in years}
     for day, amount in received_by_day(actor, date(first, 1, 1), date(last + 1, 1, 1), unit_id):
         totals[day.year][day.month - 1] += amount
     return {year: totals[year] for year in years}

@@ -1,0 +1,88 @@
+"""The to-do page and the navigation badge issue as many queries for a user owning 300
+follow-ups as for one owning none (issue 15: the badge costs the same for every user)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from app.core import history
+from app.extensions import db
+from app.projects.models import FollowUp, Project
+from app.projects.names import normalise_investor, search_text
+from tests.factories import PASSWORD
+
+DAY = date(2026, 11, 19)  # the pinned clock
+
+
+@contextmanager
+def counted(app):
+    """Count every SQL statement the engine runs inside the block."""
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def _busy(app, owner, unit, projects: int = 100, each: int = 3) -> None:
+    """`projects` projects of the unit with `each` follow-ups of the owner, the latest due."""
+    with app.app_context():
+        history.set_actor(db.session, None)
+        rows = [
+            Project(name=f"项目{i}", investor_name=f"投资方{i}", investor_key=normalise_investor(
+                f"投资方{i}"), unit_id=unit.id, source="其他", industry="工业",
+                lead_on=DAY - timedelta(days=300), search_text=search_text(f"项目{i}", "", None))
+            for i in range(projects)
+        ]  # fmt: skip
+        db.session.add_all(rows)
+        db.session.flush()
+        db.session.add_all(
+            FollowUp(project_id=p.id, user_id=owner.id, kind="电话", summary="电话沟通",
+                     happened_on=DAY - timedelta(days=30 - k), next_step=f"第{k}步",
+                     next_due_on=DAY - timedelta(days=10 - k))
+            for p in rows
+            for k in range(each)
+        )  # fmt: skip
+        db.session.commit()
+
+
+def _queries(app, client, path: str) -> int:
+    client.get(path)  # warm: the session's first request loads what later ones find cached
+    with counted(app) as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)
+
+
+def _signed_in(app, user):
+    """A client of its own for the user (a second login on one client keeps the first)."""
+    client = app.test_client()
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("path", ["/", "/projects/", "/account/password"])
+@pytest.mark.parametrize("role", ["bureau", "unit"])
+def test_a_busy_user_costs_the_same_queries_as_an_idle_one(app, make, people, path, role):
+    idle = people[role]
+    busy = make.user(f"busy_{role}", role, unit=people["unit_a"] if role == "unit" else None)
+    _busy(app, busy, people["unit_a"])
+    quiet = _queries(app, _signed_in(app, idle), path)
+    busy_client = _signed_in(app, busy)
+    loaded = _queries(app, busy_client, path)
+    assert loaded == quiet
+    page = busy_client.get(path).get_data(as_text=True)
+    assert 'data-testid="nav-badge"' in page
+    if path == "/":  # the latest step of each of the 100 projects is due, no earlier one
+        assert "第2步" in page and "第1步" not in page and "第0步" not in page
