@@ -48,6 +48,7 @@ TABLE_LABELS = {
     "key_monthly_reports": "重点项目月调度",
     "key_schedule_locks": "月调度锁定",
     "key_team_members": "重点项目工作班子",
+    "api_tokens": "API 令牌",
 }
 
 # Columns that mean the same in every table that has them.
@@ -111,6 +112,13 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "title": "职务",
         "phone": "电话",
         "email": "电子邮箱",
+    },
+    "api_tokens": {
+        "user_id": "所属账户",
+        "name": "令牌名称",
+        "token_hash": "令牌哈希",
+        "last_used_at": "最近使用时间",
+        "revoked_at": "撤销时间",
     },
     "follow_ups": {
         "user_id": "跟进人",

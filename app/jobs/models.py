@@ -22,6 +22,7 @@ class Job(UnitScoped, db.Model):
     """One run of a job kind with its parameters, status, progress counts and result."""
 
     __tablename__ = "jobs"
+    __history__ = False  # a job's own work writes its history; the job record is operational
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)

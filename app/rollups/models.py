@@ -18,6 +18,8 @@ from app.core.scoping import UnitScoped
 class _UnitCell(UnitScoped):
     """A roll-up cell owned by one unit (the unit of the projects it sums)."""
 
+    __history__ = False  # derived from the records, recomputed on every write: no history
+
     @classmethod
     def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
         return cls.unit_id == unit_id
