@@ -6,7 +6,7 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Optional, Regexp
 
 from app.auth.models import ROLES, User
-from app.core.forms import BaseForm, choices, fits
+from app.core.forms import BaseForm, IdField, choices, fits
 
 
 class LoginForm(BaseForm):
@@ -45,9 +45,7 @@ class UserForm(BaseForm):
     )
     name = StringField("姓名", validators=[DataRequired(message="请输入姓名"), fits(User.name)])
     role = SelectField("角色", choices=choices(ROLES.items(), blank="请选择"))
-    unit_id = SelectField(
-        "所属单位", coerce=lambda v: int(v) if v else None, description="仅“责任单位”角色需要选择"
-    )
+    unit_id = IdField("所属单位", description="仅“责任单位”角色需要选择")
     phone = StringField("联系电话", validators=[Optional(), fits(User.phone)])
 
 
