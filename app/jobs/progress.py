@@ -87,3 +87,35 @@ def read(queue: Any, job: Any) -> Reading:
     raw = queue.peek(progress_key(job.id)) or {}
     return Reading(raw.get("total"), int(raw.get("done") or 0), raw.get("step") or "",
                    raw.get("at"))  # fmt: skip
+
+
+class BarProgress:
+    """The same reporter for a command run in a terminal: a tqdm bar on stderr."""
+
+    def __init__(self, description: str = "", unit: str = "行"):
+        from tqdm import tqdm
+
+        self.total: int | None = None
+        self.done = 0
+        self.step = description
+        self._bar = tqdm(desc=description, unit=unit, dynamic_ncols=True, leave=True)
+
+    def __enter__(self) -> BarProgress:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._bar.close()
+
+    def set_total(self, total: int, step: str = "") -> None:
+        self.total, self.done = total, 0
+        if step:
+            self.step = step
+            self._bar.set_description_str(step)
+        self._bar.reset(total=total)
+
+    def advance(self, rows: int = 1) -> None:
+        self.done += rows
+        self._bar.update(rows)
+
+    def report(self, force: bool = False) -> None:
+        self._bar.refresh()

@@ -118,3 +118,19 @@ def fail_interrupted(stale_before_seconds: float) -> int:
             failed += 1
     db.session.commit()
     return failed
+
+
+def run_here(kind_name: str, params: dict[str, Any], description: str = "") -> JobResult:
+    """Run a kind in this process (a command in a terminal) with a progress bar: the same work
+    as a worker's, committed once at the end, undone entirely if it fails."""
+    from app.jobs.progress import BarProgress
+
+    kind = KINDS[kind_name]
+    try:
+        with BarProgress(description or kind.title, unit=kind.unit) as bar:
+            result = kind.run(params, bar)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return result
