@@ -18,6 +18,7 @@ from app.core.history import HistoryEntry
 from app.core.security_log import SecurityEvent
 from app.core.unit_of_work import transactional
 from app.extensions import db
+from app.jobs.progress import BarProgress
 from app.units import services as unit_services
 from app.units.models import UNIT_KINDS
 from app.units.queries import unit_by_name
@@ -78,12 +79,11 @@ def create_unit(name, kind):
 @transactional
 def seed_demo(if_empty):
     """Load the demo data set into an empty database and print one login per role."""
-    from app.demo import demo_logins
-    from app.demo import seed_demo as seed
+    from app.demo import SEED_DEMO, demo_logins
+    from app.jobs.runner import run_here
 
     if db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0:
-        seed()
-        db.session.flush()
+        run_here(SEED_DEMO.name, {})  # a progress bar while each domain is seeded; committed
         click.echo("已载入演示数据。")
     elif not if_empty:
         _fail("数据库中已有账户，演示数据只能载入空数据库")
@@ -123,7 +123,8 @@ def verify_history():
 def backup_command(out):
     """Back up the database and the stored files while users work (docs/deploy.md)."""
     try:
-        manifest = backup.take(out)
+        with BarProgress("备份", unit="步") as bar:
+            manifest = backup.take(out, bar)
     except backup.BackupError as error:
         _fail(str(error))
     click.echo(
@@ -141,7 +142,8 @@ def restore_command(folder, yes):
     if not yes:
         _fail("恢复会覆盖当前数据库的全部数据：确认已停止应用服务和后台任务后，加 --yes 再运行")
     try:
-        manifest = backup.restore(folder)
+        with BarProgress("恢复", unit="步") as bar:
+            manifest = backup.restore(folder, bar)
     except backup.BackupError as error:
         _fail(str(error))
     click.echo(f"已恢复 {manifest.taken_at} 的备份（{sum(manifest.rows.values())} 行）")

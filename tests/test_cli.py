@@ -57,6 +57,8 @@ def test_seed_demo_fills_an_empty_database_once(app, runner):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "用户名 admin" in result.output
+    # the terminal is shown each domain as it is seeded, ending at every step done
+    assert "重点项目" in result.stderr and "10/10" in result.stderr, repr(result.stderr)
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Unit)).scalar() == 30
         roles = set(db.session.execute(select(User.role)).scalars())

@@ -12,11 +12,13 @@ import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from app.core.steps import stepper
 from app.extensions import db
 
 MANIFEST = "manifest.json"
@@ -115,11 +117,14 @@ def _copy_files(source_root: Path, target_root: Path) -> int:
     return copied
 
 
-def take(out: Path) -> Manifest:
-    """Write a backup into `out` (a new or empty folder) while the application runs."""
+def take(out: Path, progress: Any = None) -> Manifest:
+    """Write a backup into `out` (a new or empty folder) while the application runs;
+    `progress` (a terminal's bar) is told each step."""
     if out.exists() and any(out.iterdir()):
         raise BackupError(f"{out} 已存在且不为空：请指定一个新的备份文件夹")
     out.mkdir(parents=True, exist_ok=True)
+    step = stepper(progress, 3, "备份")
+    step("复制数据库")
     taken_at = datetime.now(UTC).isoformat(timespec="seconds")
     dialect = _dialect()
     if dialect == "sqlite":
@@ -138,7 +143,9 @@ def take(out: Path) -> Manifest:
               f"--file={target}", _libpq_url()])  # fmt: skip
     else:
         raise BackupError(f"不支持的数据库类型：{dialect}")
+    step("复制凭证等文件")
     files = _copy_files(Path(current_app.instance_path), out / "files")
+    step("计算校验值、写清单")
     manifest = Manifest(
         taken_at=taken_at,
         dialect=dialect,
@@ -149,12 +156,15 @@ def take(out: Path) -> Manifest:
         files=files,
     )
     manifest.write(out)
+    step("")
     return manifest
 
 
-def restore(folder: Path) -> Manifest:
+def restore(folder: Path, progress: Any = None) -> Manifest:
     """Put a backup back: the database as it was when the backup was taken, and its files.
     The application servers and workers must be stopped first (docs/deploy.md)."""
+    step = stepper(progress, 3, "恢复")
+    step("校验备份")
     manifest = Manifest.read(folder)
     dialect = _dialect()
     if manifest.dialect != dialect:
@@ -162,6 +172,7 @@ def restore(folder: Path) -> Manifest:
     source = folder / manifest.database_file
     if not source.is_file() or _sha256(source) != manifest.sha256:
         raise BackupError("备份文件缺失或已损坏（校验值不符），未做任何恢复")
+    step("恢复数据库")
     db.session.remove()
     db.engine.dispose()
     if dialect == "sqlite":
@@ -176,10 +187,12 @@ def restore(folder: Path) -> Manifest:
     else:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--single-transaction", f"--dbname={_libpq_url()}", str(source)])  # fmt: skip
+    step("恢复文件")
     files = folder / "files"
     if files.is_dir():
         instance = Path(current_app.instance_path)
         for store in FILE_STORES:
             if (files / store).is_dir():
                 shutil.copytree(files / store, instance / store, dirs_exist_ok=True)
+    step("")
     return manifest

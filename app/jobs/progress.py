@@ -97,8 +97,19 @@ class BarProgress:
 
         self.total: int | None = None
         self.done = 0
-        self.step = description
+        tqdm.monitor_interval = 0  # no monitor thread writing from behind the command's back
         self._bar = tqdm(desc=description, unit=unit, dynamic_ncols=True, leave=True)
+        self._step = description
+
+    @property
+    def step(self) -> str:
+        return self._step
+
+    @step.setter
+    def step(self, title: str) -> None:
+        """A kind names the step it starts (as it does for a job page): the bar shows it."""
+        self._step = title
+        self._bar.set_description_str(title, refresh=False)
 
     def __enter__(self) -> BarProgress:
         return self
@@ -110,7 +121,6 @@ class BarProgress:
         self.total, self.done = total, 0
         if step:
             self.step = step
-            self._bar.set_description_str(step)
         self._bar.reset(total=total)
 
     def advance(self, rows: int = 1) -> None:

@@ -66,12 +66,14 @@ def test_a_backup_taken_during_writes_restores_every_acknowledged_write(
     thread.join(timeout=30)
     assert result.exit_code == 0, result.output
     assert "已备份到" in result.output
+    assert "计算校验值、写清单" in result.stderr and "3/3" in result.stderr  # its progress bar
     assert len(before) >= 5 and len(acked) > len(before)
     assert len(_names(app)) == len(acked)
 
     evidence.unlink()
     restored = runner.invoke(args=["restore", str(out), "--yes"])
     assert restored.exit_code == 0, restored.output
+    assert "恢复文件" in restored.stderr and "3/3" in restored.stderr
 
     back = _names(app)
     assert set(before) <= back  # every write acknowledged before the backup began
