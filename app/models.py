@@ -4,6 +4,7 @@ from app.api.idempotency import IdempotencyKey  # noqa: F401
 from app.auth.models import User  # noqa: F401
 from app.auth.tokens import ApiToken  # noqa: F401
 from app.care.models import CareVisit, Commitment, Problem, ProblemEscalation  # noqa: F401
+from app.core.generation import DataGeneration  # noqa: F401
 from app.core.history import HistoryEntry  # noqa: F401
 from app.core.security_log import SecurityEvent  # noqa: F401
 from app.events.models import PromotionEvent  # noqa: F401

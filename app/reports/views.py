@@ -9,7 +9,7 @@ from app.core import lists
 from app.core.dates import today
 from app.core.money import format_yi, yuan_to_wan
 from app.core.permissions import ReadsReports, requires
-from app.reports import closing
+from app.reports import closing, reuse
 from app.reports import dashboard as dash
 from app.reports import lists as report_lists
 from app.reports.figures.period import Period, read_period
@@ -70,9 +70,14 @@ def dashboard():
     period, message = read_period(request.args)
     if message:
         flash(message, "warning")
+    body = reuse.body(current_user, period, today(), lambda: _dashboard_body(period))
+    return render_template("reports/dashboard.html", body=body, period=period)
+
+
+def _dashboard_body(period: Period) -> str:
     board = dash.build(current_user, period)
     return render_template(
-        "reports/dashboard.html",
+        "reports/_dashboard_body.html",
         board=board,
         diff=closing.closed_month_diff(current_user, board),
         period=period,
