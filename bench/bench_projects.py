@@ -4,6 +4,7 @@ the board through the test client (server time), beside the raw SQL of the same 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import random
 import time
@@ -172,6 +173,12 @@ def fill(app) -> None:
 
 
 def _insert(model, rows) -> None:
+    """Write the rows in batches: PostgreSQL's COPY (a city's million projects in minutes),
+    else executemany inserts."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        _copy(model, rows)
+        db.session.commit()
+        return
     batch = []
     for row in rows:
         batch.append(row)
@@ -181,6 +188,32 @@ def _insert(model, rows) -> None:
     if batch:
         db.session.execute(insert(model.__table__), batch)
     db.session.commit()
+
+
+def _defaults(table, given: set[str]) -> dict:
+    """The Python-side defaults an INSERT would have filled in for the columns not given."""
+    values = {}
+    for column in table.columns:
+        default = column.default
+        if column.name in given or default is None or column.primary_key:
+            continue
+        values[column.name] = default.arg(None) if default.is_callable else default.arg
+    return values
+
+
+def _copy(model, rows) -> None:
+    table = model.__table__
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return
+    extra = _defaults(table, set(first))
+    names = [*first, *extra]
+    cursor = db.session.connection().connection.driver_connection.cursor()
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    with cursor.copy(statement) as copy:
+        for row in itertools.chain([first], rows):
+            copy.write_row([*(row[name] for name in first), *extra.values()])
 
 
 def _direct(actor, url: str) -> None:
