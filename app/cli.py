@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.auth import services as auth_services
 from app.auth.models import ROLES, User
 from app.core import backup, history
-from app.core.chain import broken_links
+from app.core.chain import broken_links, seal_before_reading, unsealed
 from app.core.forms import ServiceError
 from app.core.history import HistoryEntry
 from app.core.security_log import SecurityEvent
@@ -102,18 +102,26 @@ def seed_demo(if_empty):
 @with_appcontext
 @transactional
 def verify_history():
-    """Recompute the hash chains of the history and the security log; exit 1 if altered."""
+    """Seal what is pending, then recompute the hash chains of the history and the security
+    log; exit 1 if altered or if a row was never sealed."""
+    seal_before_reading(db.session)
     connection = db.session.connection()
     broken = False
     for model, label in ((HistoryEntry, "操作历史"), (SecurityEvent, "安全日志")):
         ids = list(broken_links(connection, model))
+        pending = unsealed(connection, model)
         total = db.session.execute(select(func.count()).select_from(model)).scalar_one()
         if ids:
             broken = True
             shown = ", ".join(map(str, ids[:20])) + (" ……" if len(ids) > 20 else "")
-            click.echo(f"{label}：{total} 条，发现 {len(ids)} 条被篡改或断链，编号：{shown}")
+            found = f"发现 {len(ids)} 条被篡改、断链或未能封存"
+            click.echo(f"{label}：{total} 条，{found}，编号：{shown}")
         else:
             click.echo(f"{label}：{total} 条，哈希链完整。")
+        if pending:
+            broken = True
+            shown = ", ".join(map(str, pending[:20])) + (" ……" if len(pending) > 20 else "")
+            click.echo(f"{label}：{len(pending)} 条超过 5 分钟仍未封存入链，编号：{shown}")
     sys.exit(1 if broken else 0)
 
 

@@ -9,7 +9,7 @@ import sys
 TABLE = "http_table"
 BENCHMARKS = [
     "bench_auth", "bench_projects", "bench_funds", "bench_dashboard", "keyprojects",
-    "todo_board", "dashboard_rollup",
+    "todo_board", "dashboard_rollup", "save_wait",
 ]
 
 

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Integer, event, inspect, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from app.core import after_commit
 from app.core.db import Base
 
 log = logging.getLogger(__name__)
-_CHANGED = "data_generation_changed"
 _RAISE = text(
     "INSERT INTO data_generation (id, n) VALUES (1, 1) "
     "ON CONFLICT (id) DO UPDATE SET n = data_generation.n + 1"
@@ -67,7 +67,7 @@ def _mark_flush(session: Session, _context: Any) -> None:
     changed = [*session.new, *session.deleted]
     changed += [obj for obj in session.dirty if not _bookkeeping_only(obj)]
     if any(_business(type(obj)) for obj in changed):
-        session.info[_CHANGED] = True
+        after_commit.note(session, "generation")
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -77,13 +77,10 @@ def _mark_statement(state: Any) -> None:
         return
     name = getattr(getattr(state.statement, "table", None), "name", None)
     if name in _business_tables():
-        state.session.info[_CHANGED] = True
+        after_commit.note(state.session, "generation")
 
 
-@event.listens_for(Session, "after_commit")
-def _raise_after_commit(session: Session) -> None:
-    if not session.info.pop(_CHANGED, False):
-        return
+def _raise(session: Session, _items: set) -> None:
     try:
         with session.get_bind(mapper=DataGeneration.__mapper__).begin() as connection:
             connection.execute(_RAISE)
@@ -91,6 +88,4 @@ def _raise_after_commit(session: Session) -> None:
         log.exception("raising the data generation after a commit failed")
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_CHANGED, None)
+after_commit.register("generation", _raise)

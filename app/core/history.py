@@ -173,7 +173,8 @@ def record_inserts(
 ) -> None:
     """History of rows a bulk Core insert wrote (no flush saw them): one create entry each,
     the entry the flush would have written for it (same snapshot, actor and reason), all
-    chained in one append. Each row holds its values by column, its `id` included."""
+    appended at once and sealed into the chain after the commit (core.chain). Each row holds
+    its values by column, its `id` included."""
     actor_id, actor_name = _actor_of(session)
     now = utcnow()
     keys = [k for k in _columns(model) if k not in _skipped(model)]
@@ -192,12 +193,12 @@ def record_inserts(
         }
         for row, label in zip(rows, labels, strict=True)
     ]
-    append_rows(session.connection(), HistoryEntry, entries)
+    append_rows(session, HistoryEntry, entries)
 
 
 @event.listens_for(Session, "after_flush")
 def _record_history(session: Session, flush_context) -> None:
-    """Turn the flush's new, dirty and deleted objects into chained history rows."""
+    """Turn the flush's new, dirty and deleted objects into history rows (sealed after commit)."""
     actor_id, actor_name = _actor_of(session)
     reason = session.info.pop("history_reason", None)
     now = utcnow()
@@ -232,4 +233,4 @@ def _record_history(session: Session, flush_context) -> None:
     for obj in session.deleted:
         if _audited(obj):
             row(obj, "delete", _snapshot(obj), {})
-    append_rows(session.connection(), HistoryEntry, rows)
+    append_rows(session, HistoryEntry, rows)

@@ -80,4 +80,4 @@ def record(
         if detail
         else None,
     }
-    append_rows(session.connection(), SecurityEvent, [row])
+    append_rows(session, SecurityEvent, [row])

@@ -126,7 +126,7 @@ def test_auditor_sees_tampering_on_the_integrity_screen(app, client, people, log
     _tamper(app, "UPDATE history SET actor_name = '别人' WHERE id = 1")
     login(people["auditor"])
     page = client.get("/audit/integrity").get_data(as_text=True)
-    assert "发现 1 条被篡改或断链" in page
+    assert "发现 1 条被篡改、断链或未能封存" in page
 
 
 def test_auditor_filters_history_by_table_and_action(app, client, people, login):

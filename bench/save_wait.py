@@ -1,0 +1,185 @@
+"""How long an ordinary save waits while a 10,000-row project import is being written
+(BENCH_IMPORT_ROWS): one thread imports a generated CSV through imports.services.import_file,
+another renames a unit (an ordinary save, with its history entry) once the import's write
+phase has begun (its first chunk of history entries appended) and times it to its commit; then
+the same with the save set off as the import's entries are being sealed after its commit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.auth.passwords import hash_password
+from app.auth.services import new_session_token
+from app.core import chain, history, scoping
+from app.core.history import HistoryEntry
+from app.extensions import db
+from app.imports import services as imports
+from app.projects.transfer import HEADERS
+from app.units.models import Unit
+from bench.common import bench_app, databases
+
+ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", 10_000))
+UNIT = "城关街道"
+OTHER = "另一用户的单位"
+
+
+@dataclass
+class Run:
+    """What the two threads saw, in seconds from the import's start."""
+
+    ready: threading.Event = field(default_factory=threading.Event)
+    write_started: threading.Event = field(default_factory=threading.Event)
+    import_seconds: float = 0.0
+    write_at: float = 0.0
+    save_seconds: float = 0.0
+    save_done_at: float = 0.0
+    save_error: str = ""
+    import_error: str = ""
+
+
+def _csv(rows: int, prefix: str) -> bytes:
+    defaults = {
+        "投资方所在省": "福建省",
+        "投资方所在市": "宁德市",
+        "是否外资": "否",
+        "产业类别": "工业",
+        "计划总投资（万元）": "50000",
+        "责任单位": UNIT,
+        "项目来源": "招商推介会",
+    }
+    lines = [",".join(HEADERS)]
+    for n in range(rows):
+        names = {"项目名称": f"{prefix}项目{n:05d}号", "投资方": f"{prefix}投资{n:05d}有限公司"}
+        values = {**defaults, **names}
+        lines.append(",".join(values.get(h, "") for h in HEADERS))
+    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+
+
+def _fill(app) -> None:
+    with app.app_context():
+        db.session.add_all([Unit(name=UNIT, kind="乡镇街道"), Unit(name=OTHER, kind="乡镇街道")])
+        db.session.add(
+            User(username="bench_bureau", name="导入员", role="bureau", unit_id=None,
+                 password_hash=hash_password("Bench@2026x"), must_change_password=False,
+                 session_token=new_session_token())
+        )  # fmt: skip
+        db.session.commit()
+
+
+def _actor() -> User:
+    actor = db.session.execute(select(User).where(User.username == "bench_bureau")).scalar_one()
+    scoping.set_actor(db.session, actor)
+    return actor
+
+
+def _import(app, data: bytes, run: Run, start: float) -> None:
+    with app.app_context():
+        try:
+            outcome = imports.import_file("projects", data, "bench.csv", _actor())
+            if not outcome.ok:
+                run.import_error = str(outcome.file_error or outcome.checked.errors[:3])
+                db.session.rollback()
+            else:
+                db.session.commit()
+        except Exception as error:  # noqa: BLE001 - report, don't hide
+            run.import_error = repr(error)[:300]
+            db.session.rollback()
+        finally:
+            run.import_seconds = time.perf_counter() - start
+            run.write_started.set()  # a failed import never reached its write phase
+
+
+def _save(app, run: Run, start: float) -> None:
+    with app.app_context():
+        _actor()
+        db.session.rollback()  # nothing held while waiting for the import
+        run.ready.set()
+        run.write_started.wait()
+        begin = time.perf_counter()
+        try:
+            unit = db.session.execute(select(Unit).where(Unit.name.like(f"{OTHER}%"))).scalar_one()
+            unit.name = f"{OTHER}{time.time_ns()}"
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - "database is locked" is a result here
+            run.save_error = repr(error)[:300]
+            db.session.rollback()
+        run.save_seconds = time.perf_counter() - begin
+        run.save_done_at = time.perf_counter() - start
+
+
+def _hook(moment: str) -> tuple[object, str]:
+    """Where the save is set off: the import's first chunk written, or its seal begun."""
+    return (history, "record_inserts") if moment == "write" else (chain, "seal")
+
+
+def measure(app, moment: str, prefix: str) -> Run:
+    """One import with one save set off at `moment` ("write" or "seal")."""
+    run = Run()
+    data = _csv(ROWS, prefix)
+    module, name = _hook(moment)
+    original = getattr(module, name)
+    start = time.perf_counter()
+
+    def signal() -> None:
+        if not run.write_started.is_set():
+            run.write_at = time.perf_counter() - start
+            run.write_started.set()
+
+    def marked(*args, **kwargs):
+        if moment == "seal":
+            signal()
+        result = original(*args, **kwargs)
+        signal()
+        return result
+
+    setattr(module, name, marked)
+    try:
+        saver = threading.Thread(target=_save, args=(app, run, start))
+        saver.start()
+        run.ready.wait()  # the saver's own reads done before the import takes any lock
+        importer = threading.Thread(target=_import, args=(app, data, run, start))
+        importer.start()
+        importer.join()
+        saver.join()
+    finally:
+        setattr(module, name, original)
+    return run
+
+
+def _counts(app) -> tuple[int, int]:
+    with app.app_context():
+        entries = db.session.execute(select(func.count()).select_from(HistoryEntry)).scalar_one()
+        pending = db.session.execute(
+            select(func.count()).select_from(HistoryEntry).where(HistoryEntry.hash.is_(None))
+        ).scalar_one()
+        return entries, pending
+
+
+def _report(result: Run, moment: str) -> None:
+    if result.import_error:
+        print(f"  导入失败：{result.import_error}")
+    when = "写入阶段" if moment == "write" else "导入提交后封存"
+    print(
+        f"  导入共 {result.import_seconds:6.2f} s（{when}自 {result.write_at:6.2f} s 起）；"
+        f"保存用时 {result.save_seconds * 1000:8.1f} ms（{result.save_done_at:6.2f} s 完成）"
+        + (f"，保存失败：{result.save_error}" if result.save_error else "")
+    )
+
+
+def run() -> None:
+    print(f"导入期间的保存：导入 {ROWS:,} 个项目时，另一用户保存一次修改要等多久")
+    moments = ["write"] + (["seal"] if hasattr(chain, "seal") else [])
+    for label, kind in databases():
+        print(f"[{label}]")
+        with bench_app(kind) as app:
+            _fill(app)
+            for number, moment in enumerate(moments):
+                _report(measure(app, moment, f"第{number + 1}批"), moment)
+            entries, pending = _counts(app)
+        print(f"  历史共 {entries:,} 条，未封存 {pending} 条")
