@@ -84,6 +84,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "name": "项目名称",
         "investor_name": "投资方",
         "investor_key": "投资方（查重用）",
+        "duplicate_key": "疑似重复分组键",
         "uscc": "统一社会信用代码",
         "origin_province": "投资方所在省",
         "origin_city": "投资方所在市",

@@ -1,4 +1,8 @@
-"""Duplicates: the same USCC or the same normalised investor name; flagging, groups, merging."""
+"""Duplicates: the same USCC or the same normalised investor name; flagging, groups, merging.
+
+The groups are kept, not computed on each view: every project stores its group key and the
+`duplicate_groups` table holds each group's key and size, both refreshed for the keys a flush
+touches (the roll-ups' pattern, app/rollups/maintain.py), so the screens cost O(groups)."""
 
 from __future__ import annotations
 
@@ -8,17 +12,23 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     String,
     UniqueConstraint,
-    and_,
     case,
     cast,
+    delete,
     distinct,
+    event,
     func,
+    insert,
     inspect,
+    null,
     or_,
     select,
+    update,
 )
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core import history, scoping
 from app.core.db import Base, utcnow
@@ -27,6 +37,7 @@ from app.extensions import db
 from app.projects.models import Project
 from app.projects.names import search_text
 from app.projects.stages import Stage, stage_of
+from app.rollups.maintain import attribute_values, changed_fields, chunks, flushed_objects
 from app.units.models import Unit
 
 # What a user learns about another unit's duplicate, which they may not see: its unit's name.
@@ -148,75 +159,175 @@ class Member:
         return stage_of(self.stage_order or 0)
 
 
-def _candidates():
-    """Live projects sharing a normalised investor name or a USCC with another, each with its
-    group key: the smallest investor key among those sharing its USCC, else its own. One scan
-    of the live projects with window counts (an IN over grouped keys was 40 times slower)."""
-    live = (
-        select(
-            Project.id,
-            Project.unit_id,
-            Project.name,
-            Project.uscc,
-            Project.investor_key,
-            func.count().over(partition_by=Project.investor_key).label("key_n"),
-            func.count().over(partition_by=Project.uscc).label("code_n"),
-            func.min(Project.investor_key).over(partition_by=Project.uscc).label("code_key"),
-        )
-        .where(*_active())
-        .subquery("live")
+class DuplicateGroup(Base):
+    """A duplicate group as the records stand (docs/domain.md, "Duplicates"): its key and how
+    many live projects it has. Derived: kept in the flushing transaction by `refresh_groups`,
+    all recomputed by `rebuild_groups` (`flask --app wsgi rebuild-rollups`)."""
+
+    __tablename__ = "duplicate_groups"
+    __history__ = False  # derived from the projects, recomputed on every write: no history
+
+    group_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+PROJECTS = Project.__table__
+GROUPS = DuplicateGroup.__table__
+# A project's fields that decide its group and whether the group is one.
+GROUP_FIELDS = ("investor_key", "uscc", "unit_id", "name", "deleted_at")
+
+
+def _own_key():
+    """SQL: the group key of a project without a USCC (its investor key), NULL once deleted."""
+    return case((PROJECTS.c.deleted_at.is_not(None), null()), else_=PROJECTS.c.investor_key)
+
+
+def _code_keys(codes: list[str] | None = None):
+    """Each USCC (of these, all when None) with the smallest investor key among its live
+    projects: the group key of every live project carrying it."""
+    stmt = select(PROJECTS.c.uscc, func.min(PROJECTS.c.investor_key).label("code_key")).where(
+        PROJECTS.c.uscc.is_not(None), *_active()
     )
-    coded = live.c.uscc.is_not(None)
-    return (
-        select(
-            live.c.id,
-            live.c.unit_id,
-            live.c.name,
-            live.c.uscc,
-            case((coded, live.c.code_key), else_=live.c.investor_key).label("group_key"),
+    if codes is not None:
+        stmt = stmt.where(PROJECTS.c.uscc.in_(codes))
+    return stmt.group_by(PROJECTS.c.uscc).subquery("code_keys")
+
+
+def _set_keys(conn: Any, condition: Any = None, codes: list[str] | None = None) -> None:
+    """Store the group key of the projects matching the condition that carry no USCC or are
+    deleted, then of the live projects carrying these USCCs (of all when None): two set-based
+    UPDATEs, rows already right left alone (one correlated subquery a row was slower)."""
+    own = _own_key()
+    stmt = update(PROJECTS).where(
+        or_(PROJECTS.c.uscc.is_(None), PROJECTS.c.deleted_at.is_not(None)),
+        PROJECTS.c.duplicate_key.is_distinct_from(own),
+    )
+    if condition is not None:
+        stmt = stmt.where(condition)
+    conn.execute(stmt.values(_keyed(own)))
+    if codes == []:
+        return
+    code_keys = _code_keys(codes)
+    conn.execute(
+        update(PROJECTS)
+        .where(
+            PROJECTS.c.uscc == code_keys.c.uscc,
+            PROJECTS.c.deleted_at.is_(None),
+            PROJECTS.c.duplicate_key.is_distinct_from(code_keys.c.code_key),
         )
-        .where(or_(live.c.key_n > 1, and_(coded, live.c.code_n > 1)))
-        .subquery("candidates")
+        .values(_keyed(code_keys.c.code_key))
     )
 
 
-def _groups_statement():
-    """One row per duplicate group (docs/domain.md, "Duplicates"): two or more projects of one
-    key that are in different units, share a USCC, or carry the same name in one unit."""
-    c = _candidates()
-    unit_and_name = cast(c.c.unit_id, String) + "|" + c.c.name
-    return (
-        select(c.c.group_key, func.count().label("size"))
-        .group_by(c.c.group_key)
-        .having(
-            func.count() > 1,
-            or_(
-                func.count(distinct(c.c.unit_id)) > 1,
-                func.count(distinct(c.c.uscc)) < func.count(c.c.uscc),
-                func.count(distinct(unit_and_name)) < func.count(),
-            ),
-        )
+def groups_select(keys: list[str] | None = None):
+    """(key, size) of each duplicate group from the records, of these keys (all when None):
+    two or more live projects of one key that are in different units, share a USCC, or
+    carry the same name in one unit."""
+    key = PROJECTS.c.duplicate_key
+    unit_and_name = cast(PROJECTS.c.unit_id, String) + "|" + PROJECTS.c.name
+    stmt = select(key, func.count()).where(key.is_not(None), *_active())
+    if keys is not None:
+        stmt = stmt.where(key.in_(keys))
+    return stmt.group_by(key).having(
+        func.count() > 1,
+        or_(
+            func.count(distinct(PROJECTS.c.unit_id)) > 1,
+            func.count(distinct(PROJECTS.c.uscc)) < func.count(PROJECTS.c.uscc),
+            func.count(distinct(unit_and_name)) < func.count(),
+        ),
     )
+
+
+def _keyed(key: Any) -> dict[str, Any]:
+    """An UPDATE's values setting the group key, the row's updated_at left as it was (a
+    derived column changes no record: its onupdate must not run)."""
+    return {"duplicate_key": key, "updated_at": PROJECTS.c.updated_at}
+
+
+def _keys(conn: Any, conditions: list) -> set[str]:
+    """The group keys stored on the projects matching any of the conditions."""
+    found: set[str] = set()
+    for condition in conditions:
+        stmt = select(PROJECTS.c.duplicate_key).where(condition).distinct()
+        found.update(k for (k,) in conn.execute(stmt) if k is not None)
+    return found
+
+
+def refresh_groups(
+    session: Session,
+    project_ids: Iterable[int],
+    codes: Iterable[str] = (),
+    keys: Iterable[str] = (),
+) -> None:
+    """Bring the group keys and groups the given projects touch up to date: the projects' own
+    keys and those of every project sharing one of their USCCs (as they are now or the given
+    former ones), then each group any of them was or is in, and the given former keys' groups.
+    After bulk Core writes, with the projects written; flushes call it by themselves."""
+    conn = session.connection()
+    ids = sorted({int(pid) for pid in project_ids})
+    codes = set(codes)
+    for chunk in chunks(ids):
+        found = select(PROJECTS.c.uscc).where(
+            PROJECTS.c.id.in_(chunk), PROJECTS.c.uscc.is_not(None)
+        )
+        codes.update(conn.execute(found.distinct()).scalars())
+    conditions = [PROJECTS.c.id.in_(chunk) for chunk in chunks(ids)]
+    conditions += [PROJECTS.c.uscc.in_(chunk) for chunk in chunks(sorted(codes - {None}))]
+    touched = _keys(conn, conditions) | set(keys)
+    for chunk in chunks(ids):
+        _set_keys(conn, PROJECTS.c.id.in_(chunk), [])
+    for chunk in chunks(sorted(codes - {None})):
+        _set_keys(conn, PROJECTS.c.uscc.in_(chunk), chunk)
+    touched |= _keys(conn, conditions)
+    for chunk in chunks(sorted(touched)):
+        conn.execute(delete(GROUPS).where(GROUPS.c.group_key.in_(chunk)))
+        conn.execute(insert(GROUPS).from_select(["group_key", "size"], groups_select(chunk)))
+
+
+def rebuild_groups(session: Session) -> None:
+    """Every project's group key and every group recomputed from the records."""
+    conn = session.connection()
+    _set_keys(conn)
+    conn.execute(delete(GROUPS))
+    conn.execute(insert(GROUPS).from_select(["group_key", "size"], groups_select()))
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    """Refresh the groups of the projects this flush created, deleted or changed a grouping
+    field of, on its own connection, before the commit."""
+    ids: set[int] = set()
+    codes: set[str] = set()
+    keys: set[str] = set()
+    for obj, is_dirty in flushed_objects(session):
+        if not isinstance(obj, Project) or (is_dirty and not changed_fields(obj, GROUP_FIELDS)):
+            continue
+        if obj.id is not None:
+            ids.add(obj.id)
+        codes |= attribute_values(obj, "uscc")
+        keys |= attribute_values(obj, "investor_key")
+    if ids or keys:
+        refresh_groups(session, ids, codes, keys)
 
 
 def count_duplicate_groups() -> int:
-    """How many duplicate groups there are (one grouped query, nothing loaded)."""
-    groups = _groups_statement().subquery()
-    return db.session.execute(select(func.count()).select_from(groups)).scalar_one()
+    """How many duplicate groups there are (a count of the kept groups)."""
+    return db.session.execute(select(func.count()).select_from(DuplicateGroup)).scalar_one()
 
 
 def duplicate_groups(offset: int = 0, limit: int | None = None) -> list[list[Member]]:
     """Groups of live projects that look like the same investor, by group key, `limit`
     groups from `offset` (all when None); each group's members by id."""
-    stmt = _groups_statement()
     keys = list(
         db.session.scalars(
-            stmt.order_by(stmt.selected_columns.group_key).offset(offset).limit(limit)
+            select(DuplicateGroup.group_key)
+            .order_by(DuplicateGroup.group_key)
+            .offset(offset)
+            .limit(limit)
         )
     )
     if not keys:
         return []
-    c = _candidates()
     rows = db.session.execute(
         select(
             Project.id,
@@ -230,12 +341,11 @@ def duplicate_groups(offset: int = 0, limit: int | None = None) -> list[list[Mem
             Project.dropped_on,
             Project.planned_investment,
             Project.lead_on,
-            c.c.group_key,
+            Project.duplicate_key,
         )
-        .join(c, c.c.id == Project.id)
         .join(Unit, Unit.id == Project.unit_id)
-        .where(c.c.group_key.in_(keys))
-        .order_by(c.c.group_key, Project.id)
+        .where(Project.duplicate_key.in_(keys), *_active())
+        .order_by(Project.duplicate_key, Project.id)
     ).all()
     groups: dict[str, list[Member]] = {key: [] for key in keys}
     for row in rows:

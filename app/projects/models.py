@@ -91,13 +91,17 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
             postgresql_where=text(LIVE_SQL),
         ),
     )
-    __history_ignore__ = ("search_text", "investor_key", "submission_id")
+    __history_ignore__ = ("search_text", "investor_key", "submission_id", "duplicate_key")
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False)
     investor_name: Mapped[str] = mapped_column(String(200), nullable=False)
     investor_key: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
     uscc: Mapped[str | None] = mapped_column(String(18), index=True)
+    # The duplicate group it falls in (docs/domain.md, "Duplicates"): the smallest investor key
+    # among the live projects of its USCC, else its own; None once deleted. Derived, kept by
+    # app/projects/duplicates.py on every flush.
+    duplicate_key: Mapped[str | None] = mapped_column(String(200), index=True)
     origin_province: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     origin_city: Mapped[str] = mapped_column(String(30), nullable=False, default="")
     foreign_funded: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)

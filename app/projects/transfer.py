@@ -19,7 +19,12 @@ from app.core.spreadsheets import Column, Sheet, Table
 from app.events.models import PromotionEvent
 from app.extensions import db
 from app.leaders.models import Leader
-from app.projects.duplicates import DUPLICATE_DETECTION, Match, visible_project_ids
+from app.projects.duplicates import (
+    DUPLICATE_DETECTION,
+    Match,
+    refresh_groups,
+    visible_project_ids,
+)
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor
 from app.projects.queries import ProjectFilters, project_statement
@@ -218,8 +223,9 @@ def _already_recorded(match: Match) -> str:
     return f"系统中已有该项目（同名同投资方，{match.unit_name}），不能重复导入"
 
 
-def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
-    """Check every row; the result lists every problem and what would be written."""
+def prepare(table: Table, actor: Any, verified: bool = False, progress: Any = None) -> CheckedRows:
+    """Check every row; the result lists every problem and what would be written (and tells
+    `progress`, when given, of each row checked)."""
     refs = References()
     known = _known(actor)
     seen_pair: dict[tuple[str, str], int] = {}
@@ -250,6 +256,8 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
             seen_pair.setdefault(pair, number)
             seen_investor.setdefault(pair[1], number)
         problems.extend(RowError(number, column, message) for column, message in errors.items())
+        if progress is not None:
+            progress.advance()
         if not errors:
             items.append((number, data))
             if len(preview) < 10:
@@ -269,7 +277,13 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
     return CheckedRows(items, problems, warnings, summary, headers, preview)
 
 
-def write(checked: CheckedRows, actor: Any, note: str, batch_id: int | None = None) -> int:
+def write(
+    checked: CheckedRows,
+    actor: Any,
+    note: str,
+    batch_id: int | None = None,
+    progress: Any = None,
+) -> int:
     """Create every checked project (the check has passed), marked with its import batch;
     return how many. Each project is built by the service, as one typed in is, then written
     with bulk inserts, its history entries chained in one go per chunk."""
@@ -287,7 +301,10 @@ def write(checked: CheckedRows, actor: Any, note: str, batch_id: int | None = No
             row.update(computed.get(new_id, {}))
         history.record_inserts(db.session, Project, rows, [p.name for p in projects], note)
         written += ids
+        if progress is not None:
+            progress.advance(len(ids))
     _refresh_rollups(written)  # once: every chunk touches much the same unit-months
+    refresh_groups(db.session, written)  # the rows bypassed the flush's hook
     del refs
     return len(items)
 

@@ -59,7 +59,7 @@ def _month(day: date) -> tuple[date, date]:
     return start, end
 
 
-def _values(obj: Any, name: str) -> set[Any]:
+def attribute_values(obj: Any, name: str) -> set[Any]:
     """The attribute's values before and after the flush (None left out)."""
     from sqlalchemy import inspect
 
@@ -68,7 +68,7 @@ def _values(obj: Any, name: str) -> set[Any]:
     return {v for v in values if v is not None}
 
 
-def _changed(obj: Any, names: Iterable[str]) -> bool:
+def changed_fields(obj: Any, names: Iterable[str]) -> bool:
     from sqlalchemy import inspect
 
     state = inspect(obj)
@@ -79,25 +79,25 @@ def _collect(session: Session) -> tuple[Touched, dict[int, set[date]]]:
     """What the flushed objects touch: project changes directly, and the entries' days by
     project (their units are read afterwards)."""
     touched, days = Touched(), {}
-    for obj, is_dirty in _flushed(session):
+    for obj, is_dirty in flushed_objects(session):
         if isinstance(obj, FundsEntry):
-            if is_dirty and not _changed(obj, ENTRY_FIELDS):
+            if is_dirty and not changed_fields(obj, ENTRY_FIELDS):
                 continue
-            for pid in _values(obj, "project_id"):
-                days.setdefault(pid, set()).update(_values(obj, "received_on"))
+            for pid in attribute_values(obj, "project_id"):
+                days.setdefault(pid, set()).update(attribute_values(obj, "received_on"))
         elif isinstance(obj, Project):
-            if is_dirty and not _changed(obj, PROJECT_FIELDS):
+            if is_dirty and not changed_fields(obj, PROJECT_FIELDS):
                 continue
-            units = _values(obj, "unit_id")
+            units = attribute_values(obj, "unit_id")
             for unit_id in units:
-                for signed_on in _values(obj, "signed_on"):
+                for signed_on in attribute_values(obj, "signed_on"):
                     touched.cohort(unit_id, signed_on)
-            if obj.id is not None and (not is_dirty or _changed(obj, MOVES_ENTRIES)):
+            if obj.id is not None and (not is_dirty or changed_fields(obj, MOVES_ENTRIES)):
                 touched.moved.setdefault(obj.id, set()).update(units)
     return touched, days
 
 
-def _flushed(session: Session) -> Iterable[tuple[Any, bool]]:
+def flushed_objects(session: Session) -> Iterable[tuple[Any, bool]]:
     for obj in session.new:
         yield obj, False
     for obj in session.deleted:
@@ -110,7 +110,7 @@ def _add_entry_days(conn: Any, touched: Touched, days: dict[int, set[date]]) -> 
     """Each entry day's cells in its project's unit (and cohort, if signed) as they are now."""
     if not days:
         return
-    for chunk in _chunks(list(days)):
+    for chunk in chunks(list(days)):
         rows = conn.execute(
             select(PROJECTS.c.id, PROJECTS.c.unit_id, PROJECTS.c.signed_on).where(
                 PROJECTS.c.id.in_(chunk)
@@ -127,7 +127,7 @@ def _add_moved(conn: Any, touched: Touched) -> None:
     in each of its units old and new, and its cohort cells now."""
     if not touched.moved:
         return
-    for chunk in _chunks(list(touched.moved)):
+    for chunk in chunks(list(touched.moved)):
         now = conn.execute(
             select(PROJECTS.c.id, PROJECTS.c.unit_id, PROJECTS.c.signed_on).where(
                 PROJECTS.c.id.in_(chunk)
@@ -150,7 +150,7 @@ def _add_moved(conn: Any, touched: Touched) -> None:
                 touched.funds.add((unit_id, int(year), int(month)))
 
 
-def _chunks(items: list) -> Iterable[list]:
+def chunks(items: list) -> Iterable[list]:
     for i in range(0, len(items), CHUNK):
         yield items[i : i + CHUNK]
 
@@ -253,11 +253,11 @@ def _dated_in(column: Any, cells: list[Cell]):
 
 def _refresh(conn: Any, touched: Touched) -> None:
     """Recompute exactly the touched cells: delete them, insert them afresh from the records."""
-    for chunk in _chunks(sorted(touched.funds)):
+    for chunk in chunks(sorted(touched.funds)):
         conn.execute(delete(FundsMonth).where(_cells(FundsMonth, chunk)))
         rows = funds_select(_dated_in(FUNDS.c.received_on, chunk))
         conn.execute(insert(FundsMonth).from_select(_FUNDS_COLUMNS, rows))
-    for chunk in _chunks(sorted(touched.cohorts)):
+    for chunk in chunks(sorted(touched.cohorts)):
         condition = _dated_in(PROJECTS.c.signed_on, chunk)
         conn.execute(delete(CohortMonth).where(_cells(CohortMonth, chunk)))
         conn.execute(insert(CohortMonth).from_select(_COHORT_COLUMNS, cohort_select(condition)))

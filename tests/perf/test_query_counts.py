@@ -86,3 +86,28 @@ def test_a_busy_user_costs_the_same_queries_as_an_idle_one(app, make, people, pa
     assert 'data-testid="nav-badge"' in page
     if path == "/":  # the latest step of each of the 100 projects is due, no earlier one
         assert "第2步" in page and "第1步" not in page and "第0步" not in page
+
+
+def _duplicate_groups(app, units, groups: int, start: int = 0) -> None:
+    """`groups` pairs of projects of one investor in two units, in one commit."""
+    with app.app_context():
+        history.set_actor(db.session, None)
+        db.session.add_all(
+            Project(name=f"{unit.name}{i}", investor_name=name, investor_key=normalise_investor(
+                name), unit_id=unit.id, source="其他", industry="工业", lead_on=DAY,
+                search_text="")
+            for i in range(start, start + groups)
+            for unit, name in zip(units, (f"重复投资方{i}集团", f"重复投资方{i}集团有限公司"),
+                                  strict=True)
+        )  # fmt: skip
+        db.session.commit()
+
+
+def test_the_bureau_to_do_costs_the_same_queries_with_few_or_many_duplicate_groups(app, people):
+    units = [people["unit_a"], people["unit_b"]]
+    _duplicate_groups(app, units, 11)  # more than the section lists: the count is run
+    client = _signed_in(app, people["bureau"])
+    few = _queries(app, client, "/")
+    _duplicate_groups(app, units, 30, start=11)
+    assert _queries(app, client, "/") == few
+    assert 'data-testid="todo-count">41<' in client.get("/").get_data(as_text=True)
