@@ -82,6 +82,8 @@ class DefaultConfig:
     JOB_RESULTS_DIR: str | None = None  # default instance/job-results
     JOB_STALE_SECONDS = 60  # a running job whose worker has not reported for this long failed
     EXPORT_INLINE_ROWS = 20_000  # a list export of more rows runs as a job
+    IMPORT_INLINE_ROWS = 1_200  # a file of more rows (header and title rows included) is
+    # checked and written by jobs, with progress on the job page; smaller ones in the request
 
     # Logs and the database pool (PostgreSQL): per app process
     LOG_JSON = False  # one JSON line per record on stdout, with the request id (production: on)

@@ -125,8 +125,9 @@ def _read(table: Table, row: list[Any], projects: dict, errors: dict) -> tuple[i
     return project_id, EntryData(received_on, amount, origin or "", use or "", reference, notes)
 
 
-def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
-    """Check every row; the result lists every problem and what would be written."""
+def prepare(table: Table, actor: Any, verified: bool = False, progress: Any = None) -> CheckedRows:
+    """Check every row; the result lists every problem and what would be written (and tells
+    `progress`, when given, of each row read)."""
     if verified and actor.role != "bureau":
         raise ServiceError("只有投资促进局可以按“已核实”导入")
     projects = _projects(actor)
@@ -135,6 +136,8 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
         errors: dict[str, str] = {}
         project_id, data = _read(table, row, projects, errors)
         read.append((number, project_id, data, errors, cells.text(table.get(row, "项目名称"))))
+        if progress is not None:
+            progress.advance()
     taken = taken_references(pid for _n, pid, _d, _e, _name in read if pid)
     seen: dict[tuple[int, str], int] = {}
     items, problems, preview, total = [], [], [], 0
@@ -193,7 +196,14 @@ def _entry(r: Row, actor: Any, verified: bool, batch_id: int, now) -> FundsEntry
     return entry
 
 
-def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note: str) -> int:
+def write(
+    checked: CheckedRows,
+    actor: Any,
+    verified: bool,
+    batch_id: int,
+    note: str,
+    progress: Any = None,
+) -> int:
     """Add every checked row to the ledger (the check has passed); return how many."""
     rows: list[Row] = checked.items
     project_ids = {r.project_id for r in rows}
@@ -205,10 +215,11 @@ def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note:
     now = utcnow()
     for start in range(0, len(rows), CHUNK):  # flushed in chunks: memory stays flat
         history.note_reason(db.session, note)
-        db.session.add_all(
-            _entry(r, actor, verified, batch_id, now) for r in rows[start : start + CHUNK]
-        )
+        chunk = rows[start : start + CHUNK]
+        db.session.add_all(_entry(r, actor, verified, batch_id, now) for r in chunk)
         db.session.flush()
+        if progress is not None:
+            progress.advance(len(chunk))
     if verified:
         history.note_reason(db.session, note)
         recompute_funded_on(project_ids)

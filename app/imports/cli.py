@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,8 +20,10 @@ from app.core.unit_of_work import transactional
 from app.extensions import db
 from app.funds.exports import ledger_sheet, unit_report_sheet
 from app.funds.queries import LedgerFilters
-from app.imports import exports, services, withdrawal
+from app.imports import exports, services, storage, withdrawal
+from app.imports import jobs as import_jobs
 from app.imports.models import ImportBatch
+from app.jobs.progress import BarProgress
 
 # The command line without --as reads as the bureau does (every unit), and is logged as such.
 SYSTEM = SimpleNamespace(
@@ -40,15 +43,20 @@ def _user(username: str) -> User:
     return user
 
 
-def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, reason: str) -> None:
+def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, reason: str,
+         queue: bool = False) -> None:  # fmt: skip
     user = _user(username)
     history.set_actor(db.session, user)
     file = Path(path)
     data = file.read_bytes()
+    if queue:
+        _queue(kind, file.name, data, user, verified, dry_run, reason)
+        return
     run = services.check_file if dry_run else services.import_file
     try:
-        outcome = run(kind, data, file.name, user, verified, reason)
-        db.session.flush()
+        with BarProgress("读取文件") as bar:
+            outcome = run(kind, data, file.name, user, verified, reason, progress=bar)
+            db.session.flush()
     except IntegrityError:
         _fail("该文件刚刚已被导入，不会重复导入")
     if outcome.file_error:
@@ -73,16 +81,36 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, rea
     click.echo(f"已导入 {outcome.written} 行，批次 #{outcome.batch.id}。")
 
 
+def _queue(kind: str, filename: str, data: bytes, user: User, verified: bool, dry_run: bool,
+           reason: str) -> None:  # fmt: skip
+    """Hand the file to a worker: its check (--dry-run) or its import, as a job of the user."""
+    token = storage.save(kind, filename, user.id, verified, data)
+    pending = storage.load(token, user.id)
+    try:
+        if dry_run:
+            job = import_jobs.start_check(pending, user)
+        else:
+            job = import_jobs.start_import(pending, user, reason)
+    except ServiceError as error:
+        storage.remove(token)
+        _fail("；".join(error.errors.values()))
+    page = current_app.url_map.bind("").build("jobs.detail", {"job_id": job.id})
+    click.echo(f"已提交后台任务 #{job.id}（{job.title}）。")
+    click.echo(f"以 {user.username} 登录后在“我的后台任务”查看进度和结果：{page}")
+    click.echo("任务由后台任务进程执行：flask --app wsgi jobs-worker（或 make worker）须在运行。")
+
+
 @click.command("import-projects")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--reason", default="", help="日期落在已月结月份时须说明的原因")
+@click.option("--queue", is_flag=True, help="交给后台任务进程执行（显示任务编号，在任务页查看）")
 @transactional
-def import_projects(path, username, dry_run, reason):
+def import_projects(path, username, dry_run, reason, queue):
     """Import projects from an .xlsx/.xls/.csv file: all rows or none."""
-    _run("projects", path, username, False, dry_run, reason)
+    _run("projects", path, username, False, dry_run, reason, queue)
 
 
 @click.command("import-funds")
@@ -92,10 +120,11 @@ def import_projects(path, username, dry_run, reason):
 @click.option("--verified", is_flag=True, help="按已核实记录（仅投资促进局，用于历史台账）")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
 @click.option("--reason", default="", help="按已核实导入且日期落在已月结月份时须说明的原因")
+@click.option("--queue", is_flag=True, help="交给后台任务进程执行（显示任务编号，在任务页查看）")
 @transactional
-def import_funds(path, username, verified, dry_run, reason):
+def import_funds(path, username, verified, dry_run, reason, queue):
     """Import funds entries from an .xlsx/.xls/.csv file: all rows or none."""
-    _run("funds", path, username, verified, dry_run, reason)
+    _run("funds", path, username, verified, dry_run, reason, queue)
 
 
 @click.command("import-key-projects")
@@ -103,10 +132,11 @@ def import_funds(path, username, verified, dry_run, reason):
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--as", "username", required=True, help="以此账户的角色和范围导入")
 @click.option("--dry-run", is_flag=True, help="只检查，不写入")
+@click.option("--queue", is_flag=True, help="交给后台任务进程执行（显示任务编号，在任务页查看）")
 @transactional
-def import_key_projects(path, username, dry_run):
+def import_key_projects(path, username, dry_run, queue):
     """Import the yearly key-project list from an .xlsx/.xls/.csv file: all rows or none."""
-    _run("keyproject", path, username, False, dry_run, "")
+    _run("keyproject", path, username, False, dry_run, "", queue)
 
 
 @click.command("withdraw-import")

@@ -7,12 +7,14 @@ scope, never `current_user`, and flush without committing.
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from app import periods
@@ -21,8 +23,18 @@ from app.core.cells import CheckedRows, RowError
 from app.core.dates import to_local
 from app.core.forms import ServiceError
 from app.core.scoping import scope_condition
-from app.core.spreadsheets import Column, Sheet, SpreadsheetError, Table, read_table
+from app.core.spreadsheets import (
+    CSV,
+    XLSX,
+    Column,
+    Sheet,
+    SpreadsheetError,
+    Table,
+    file_kind,
+    read_table,
+)
 from app.core.spreadsheets import write_workbook as write_xlsx
+from app.core.spreadsheets.reading import check_zip
 from app.extensions import db
 from app.funds import transfer as funds_transfer
 from app.imports.models import IMPORT_KINDS, ImportBatch
@@ -40,8 +52,8 @@ class Kind:
     title: str
     headers: tuple[str, ...]
     required: tuple[str, ...]
-    prepare: Callable[[Table, Any, bool], CheckedRows]
-    write: Callable[[CheckedRows, Any, bool, int, str], int]
+    prepare: Callable[[Table, Any, bool, Any], CheckedRows]
+    write: Callable[[CheckedRows, Any, bool, int, str, Any], int]
     template: Callable[[], list[Sheet]]
     dates: Callable[[CheckedRows, bool], Iterator[tuple[int, date]]]
     """(row number, date) of every date a row would add to the official figures."""
@@ -54,8 +66,8 @@ KINDS = {
         project_transfer.HEADERS,
         project_transfer.REQUIRED,
         project_transfer.prepare,
-        lambda checked, actor, verified, batch_id, note: project_transfer.write(
-            checked, actor, note, batch_id
+        lambda checked, actor, verified, batch_id, note, progress=None: project_transfer.write(
+            checked, actor, note, batch_id, progress
         ),
         project_transfer.template_sheets,
         project_transfer.figure_dates,
@@ -100,6 +112,14 @@ class Outcome:
     closed_rows: list[tuple[int, date]] = field(default_factory=list)
     reason: str = ""
     reason_error: str | None = None
+    stored_rows: int | None = None  # a check kept by a job: its rows' count, not the rows
+
+    @property
+    def row_count(self) -> int:
+        """How many rows would be imported."""
+        if self.stored_rows is not None:
+            return self.stored_rows
+        return len(self.checked.items) if self.checked else 0
 
     @property
     def ok(self) -> bool:
@@ -137,6 +157,22 @@ def previous_batch(kind: str, sha256: str) -> ImportBatch | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def rows_about(data: bytes) -> int:
+    """About how many rows a file holds, without building its table: a CSV's lines, an Excel
+    file's tallest sheet as calamine measures it; 0 when the file cannot be read (the check in
+    the request then says why). Decides whether a file is checked and written by a job."""
+    try:
+        kind = file_kind(data)
+        if kind == CSV:
+            return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+        if kind == XLSX:
+            check_zip(data)  # no zip bomb reaches the parser
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return max((book.get_sheet_by_name(n).total_height for n in book.sheet_names), default=0)
+    except Exception:  # noqa: BLE001 - a damaged file is the check's to report, in Chinese
+        return 0
+
+
 def _already(batch: ImportBatch, actor: Any) -> str:
     moment = to_local(batch.created_at)
     when = moment.strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -156,8 +192,10 @@ def check_file(
     actor: Any,
     verified: bool = False,
     reason: str = "",
+    progress: Any = None,
 ) -> Outcome:
-    """Read and check a file without writing anything."""
+    """Read and check a file without writing anything; `progress` (app/jobs/progress.py), when
+    given, hears of the steps 读取文件 and 检查 and of every row checked."""
     kind = KINDS[kind_key]
     outcome = Outcome(kind, filename, digest(data), verified, reason=(reason or "").strip())
     if getattr(actor, "role", None) not in IMPORTING_ROLES:
@@ -171,8 +209,11 @@ def check_file(
         outcome.file_error = _already(earlier, actor)
         return outcome
     try:
+        _step(progress, "读取文件")
         outcome.table = read_table(data, filename, kind.required, kind.headers)
-        outcome.checked = kind.prepare(outcome.table, actor, verified)
+        if progress is not None:
+            progress.set_total(len(outcome.table.rows), "检查")
+        outcome.checked = kind.prepare(outcome.table, actor, verified, progress)
     except SpreadsheetError as error:
         outcome.file_error = error.message
     except ServiceError as error:
@@ -198,12 +239,14 @@ def import_file(
     actor: Any,
     verified: bool = False,
     reason: str = "",
+    progress: Any = None,
 ) -> Outcome:
     """Check the file and, when every row passes, write them all; else write nothing.
 
     Rows dated in a month already closed (月结) change issued figures: they need a reason,
-    which the history keeps with every record the import writes."""
-    outcome = check_file(kind_key, data, filename, actor, verified, reason)
+    which the history keeps with every record the import writes. `progress`, when given, hears
+    of the check's steps, then of 写入 and every chunk of rows written."""
+    outcome = check_file(kind_key, data, filename, actor, verified, reason, progress)
     if outcome.ok and outcome.closed_rows and not outcome.reason:
         outcome.reason_error = outcome.closed_note
     if not outcome.ok:
@@ -225,14 +268,25 @@ def import_file(
         note += "，按已核实记录"
     if outcome.closed_rows:
         note += f"；涉及已月结月份，原因：{outcome.reason}"
+    if progress is not None:
+        progress.set_total(len(outcome.checked.items), "写入")
     try:
-        outcome.written = outcome.kind.write(outcome.checked, actor, verified, batch.id, note)
+        outcome.written = outcome.kind.write(
+            outcome.checked, actor, verified, batch.id, note, progress
+        )
     except ServiceError as error:  # something changed since the check: the caller rolls back
         outcome.file_error = "；".join(error.errors.values())
         return outcome
     outcome.batch = batch
     db.session.info.pop("history_reason", None)
     return outcome
+
+
+def _step(progress: Any, name: str) -> None:
+    """Name the step a reporter shows, at once (a file's reading has no rows to count yet)."""
+    if progress is not None:
+        progress.step = name
+        progress.report(force=True)
 
 
 def error_messages(errors: list[RowError]) -> dict[int, str]:
@@ -264,6 +318,61 @@ def write_error_copy(outcome: Outcome, target: Path) -> int:
     title = f"{outcome.kind.title}导入检查结果"
     sheet = Sheet("错误说明", columns, rows(), title=title, subtitle=note)
     return write_xlsx(target, [sheet])
+
+
+def check_record(outcome: Outcome) -> dict[str, Any]:
+    """What a check found, as JSON a job keeps for its result page: the counts, the preview and
+    every problem, not the rows themselves."""
+    checked = outcome.checked
+    return {
+        "kind": outcome.kind.key,
+        "filename": outcome.filename,
+        "sha256": outcome.sha256,
+        "verified": outcome.verified,
+        "file_error": outcome.file_error,
+        "notes": outcome.notes,
+        "rows": outcome.row_count,
+        "summary": checked.summary if checked else [],
+        "errors": [error_record(e) for e in outcome.errors],
+        "warnings": [error_record(w) for w in checked.warnings] if checked else [],
+        "preview_headers": checked.preview_headers if checked else [],
+        "preview": [["" if _blank(v) else str(v) for v in row] for row in checked.preview]
+        if checked
+        else [],
+        "closed_rows": [[number, on.isoformat()] for number, on in outcome.closed_rows],
+    }
+
+
+def error_record(error: RowError) -> dict[str, Any]:
+    """A row's problem as the job page lists it (app/jobs/templates/jobs/_panel.html)."""
+    return {"row": error.row, "column": error.column, "message": error.message}
+
+
+def outcome_of_record(record: dict[str, Any]) -> Outcome:
+    """A kept check again, for its result page (it writes nothing and holds no rows)."""
+
+    def errors(key: str) -> list[RowError]:
+        return [RowError(e["row"], e["column"], e["message"]) for e in record.get(key) or []]
+
+    checked = CheckedRows(
+        [],
+        errors("errors"),
+        errors("warnings"),
+        record.get("summary") or [],
+        record.get("preview_headers") or [],
+        record.get("preview") or [],
+    )
+    return Outcome(
+        KINDS[record["kind"]],
+        record["filename"],
+        record["sha256"],
+        bool(record.get("verified")),
+        file_error=record.get("file_error"),
+        checked=None if record.get("file_error") else checked,
+        notes=list(record.get("notes") or []),
+        closed_rows=[(n, date.fromisoformat(on)) for n, on in record.get("closed_rows") or []],
+        stored_rows=int(record.get("rows") or 0),
+    )
 
 
 def _blank(value: Any) -> bool:

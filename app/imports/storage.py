@@ -1,4 +1,6 @@
-"""Uploaded files waiting for confirmation, kept under instance/imports for one day."""
+"""Uploaded files waiting for confirmation, kept for one day under instance/imports, or under
+JOB_RESULTS_DIR/imports when that names storage every host reaches (a worker on another host
+checks and imports the upload); with each, the check a job made of it."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from flask import current_app
 
@@ -28,29 +31,34 @@ class Pending:
 
 
 def folder() -> Path:
-    path = Path(current_app.instance_path) / "imports"
+    shared = current_app.config.get("JOB_RESULTS_DIR")
+    path = Path(shared) / "imports" if shared else Path(current_app.instance_path) / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def _paths(token: str) -> tuple[Path, Path, Path]:
+def _paths(token: str) -> tuple[Path, Path, Path, Path]:
     base = folder()
-    return base / f"{token}.bin", base / f"{token}.json", base / f"{token}-errors.xlsx"
+    return (base / f"{token}.bin", base / f"{token}.json", base / f"{token}-errors.xlsx",
+            base / f"{token}-check.json")  # fmt: skip
 
 
 def cleanup() -> None:
     """Forget uploads older than a day."""
     limit = time.time() - KEEP_SECONDS
     for path in folder().iterdir():
-        if path.is_file() and path.stat().st_mtime < limit:
-            path.unlink(missing_ok=True)
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:  # another process cleaned it up meanwhile
+            continue
 
 
 def save(kind: str, filename: str, user_id: int, verified: bool, data: bytes) -> str:
     """Keep an upload; return the token that names it."""
     cleanup()
     token = secrets.token_hex(16)
-    data_path, meta_path, _errors = _paths(token)
+    data_path, meta_path, _errors, _check = _paths(token)
     data_path.write_bytes(data)
     meta = {"kind": kind, "filename": filename, "user_id": user_id, "verified": verified}
     meta_path.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -59,22 +67,48 @@ def save(kind: str, filename: str, user_id: int, verified: bool, data: bytes) ->
 
 def load(token: str, user_id: int) -> Pending | None:
     """The upload named by the token, if it exists and belongs to this user."""
-    if not _TOKEN.match(token or ""):
+    meta = _meta(token, user_id)
+    if meta is None:
         return None
-    data_path, meta_path, _errors = _paths(token)
-    if not data_path.is_file() or not meta_path.is_file():
-        return None
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("user_id") != user_id:
+    try:
+        data = _paths(token)[0].read_bytes()
+    except FileNotFoundError:  # cleaned up a moment ago
         return None
     return Pending(
-        token,
-        meta["kind"],
-        meta["filename"],
-        meta["user_id"],
-        bool(meta.get("verified")),
-        data_path.read_bytes(),
+        token, meta["kind"], meta["filename"], meta["user_id"], bool(meta.get("verified")), data
     )
+
+
+def _meta(token: str, user_id: int) -> dict[str, Any] | None:
+    """The upload's description, if it is still kept and belongs to this user."""
+    if not _TOKEN.match(token or ""):
+        return None
+    data_path, meta_path, _errors, _check = _paths(token)
+    if not data_path.is_file() or not meta_path.is_file():
+        return None
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    return meta if meta.get("user_id") == user_id else None
+
+
+def save_check(token: str, record: dict[str, Any]) -> None:
+    """Keep what a job's check of the upload found (app/imports/services.py check_record)."""
+    target = _paths(token)[3]
+    partial = target.with_suffix(".part")
+    partial.write_text(json.dumps(record, ensure_ascii=False, default=str), encoding="utf-8")
+    partial.replace(target)
+
+
+def load_check(token: str, user_id: int) -> dict[str, Any] | None:
+    """The kept check of this user's upload, if both are still there."""
+    if _meta(token, user_id) is None:
+        return None
+    try:
+        return json.loads(_paths(token)[3].read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def errors_path(token: str) -> Path:

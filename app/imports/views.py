@@ -27,10 +27,11 @@ from app.core.permissions import (
     WritesBusinessData,
     requires,
 )
-from app.core.unit_of_work import attempt, on_commit
+from app.core.unit_of_work import attempt, on_commit, on_rollback
 from app.core.web import client_ip
 from app.extensions import db
 from app.imports import exports, services, storage, withdrawal
+from app.imports import jobs as import_jobs
 from app.imports import lists as import_lists
 from app.imports.models import ImportBatch
 
@@ -88,6 +89,8 @@ def check(key: str):
         return redirect(url_for("imports.index", kind=kind.key))
     data = upload.read()
     verified = kind.key == "funds" and request.form.get("verified") == "1"
+    if import_jobs.too_big(data):
+        return _check_by_job(kind, upload.filename, verified, data)
     outcome = services.check_file(kind.key, data, upload.filename, current_user, verified)
     db.session.rollback()
     token = None
@@ -98,6 +101,43 @@ def check(key: str):
     return _result(outcome, token)
 
 
+def _check_by_job(kind: services.Kind, filename: str, verified: bool, data: bytes):
+    """A large file: kept, then checked by a job whose page shows its progress."""
+    token = storage.save(kind.key, filename, current_user.id, verified, data)
+    on_rollback(lambda: storage.remove(token))
+    pending = storage.load(token, current_user.id)
+    started = attempt(lambda: import_jobs.start_check(pending, current_user))
+    if not started:
+        storage.remove(token)
+        flash(started.general[0], "warning")
+        return redirect(url_for("imports.index", kind=kind.key))
+    return redirect(url_for("jobs.detail", job_id=started.value.id))
+
+
+@bp.route("/checked/<token>")
+@requires(WritesBusinessData)
+def checked(token: str):
+    """What a check job found: the same result page as a check in the request."""
+    record = storage.load_check(token, current_user.id)
+    if record is None:
+        abort(404)
+    return _result(services.outcome_of_record(record), token)
+
+
+def _import_by_job(pending: storage.Pending, reason: str):
+    """A large file: written by a job (all rows or none); its page shows the rows go by."""
+    record = storage.load_check(pending.token, current_user.id)
+    if record is not None and record.get("closed_rows") and not reason.strip():
+        outcome = services.outcome_of_record(record)
+        outcome.reason_error = outcome.closed_note
+        return _result(outcome, pending.token)
+    started = attempt(lambda: import_jobs.start_import(pending, current_user, reason))
+    if not started:
+        flash(started.general[0], "warning")
+        return redirect(url_for("imports.index", kind=pending.kind))
+    return redirect(url_for("jobs.detail", job_id=started.value.id))
+
+
 @bp.route("/confirm/<token>", methods=["POST"])
 @requires(WritesBusinessData)
 def confirm(token: str):
@@ -106,6 +146,8 @@ def confirm(token: str):
     if pending is None:
         flash("上传的文件已过期或不存在，请重新上传", "warning")
         return redirect(url_for("imports.index"))
+    if import_jobs.too_big(pending.data):
+        return _import_by_job(pending, request.form.get("reason", ""))
     imported = attempt(
         lambda: services.import_file(
             pending.kind,

@@ -12,10 +12,11 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import event, select
 
+from app.core.db import utcnow
 from app.core.forms import ServiceError
 from app.extensions import db
 from app.jobs.kinds import KINDS
-from app.jobs.models import QUEUED, RUNNING, Job
+from app.jobs.models import FAILED, QUEUED, RUNNING, Job
 from app.jobs.progress import Reading, read
 from app.jobs.runner import INTERRUPTED
 
@@ -65,6 +66,8 @@ def retry(job: Job, user: Any) -> Job:
     """Run a failed job again with the same parameters (a new job, linked to the old one)."""
     if job.status != "failed" and not interrupted(job):
         raise ServiceError({"": "只有失败或中断的任务可以重新运行"})
+    if job.status == RUNNING:  # interrupted: its worker is gone, so it holds its lock no more
+        job.status, job.finished_at, job.error = FAILED, utcnow(), INTERRUPTED
     return start(job.kind, job.params, user, title=job.title, lock_key=job.lock_key,
                  attempt_of=job)  # fmt: skip
 
@@ -120,8 +123,6 @@ class State:
 
 def state(job: Job) -> State:
     """The job as its page shows it."""
-    from app.core.db import utcnow
-
     queue = current_app.extensions["jobs"]
     reading = read(queue, job)
     elapsed = remaining = None

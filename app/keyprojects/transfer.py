@@ -193,8 +193,9 @@ def _listed(years: set[int]) -> dict[tuple[int, str], str]:
     return {(year, name_key(name)): name for year, name in rows}
 
 
-def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
-    """Check every row; the result lists every problem and what would be written."""
+def prepare(table: Table, actor: Any, verified: bool = False, progress: Any = None) -> CheckedRows:
+    """Check every row; the result lists every problem and what would be written (and tells
+    `progress`, when given, of each row read)."""
     reader = _Reader(table, References(), actor)
     read = []
     for number, cells_ in table.rows:
@@ -202,6 +203,8 @@ def prepare(table: Table, actor: Any, verified: bool = False) -> CheckedRows:
         row = reader.row(cells_, errors)
         year = _year_of(table, cells_)
         read.append((number, row, errors, year, cells.text(table.get(cells_, "项目名称"))))
+        if progress is not None:
+            progress.advance()
     listed = _listed({year for *_rest, year, _name in read if year})
     seen: dict[tuple[int, str], int] = {}
     items: list[Row] = []
@@ -276,13 +279,23 @@ def _project(row: Row, batch_id: int | None = None) -> KeyProject:
     return project
 
 
-def write(checked: CheckedRows, actor: Any, verified: bool, batch_id: int, note: str) -> int:
+def write(
+    checked: CheckedRows,
+    actor: Any,
+    verified: bool,
+    batch_id: int,
+    note: str,
+    progress: Any = None,
+) -> int:
     """Create every checked key project with its procedures (the check has passed)."""
     items: list[Row] = checked.items
     for start in range(0, len(items), CHUNK):  # one flush per chunk, not per row
         history.note_reason(db.session, note)
-        db.session.add_all(_project(row, batch_id) for row in items[start : start + CHUNK])
+        chunk = items[start : start + CHUNK]
+        db.session.add_all(_project(row, batch_id) for row in chunk)
         db.session.flush()
+        if progress is not None:
+            progress.advance(len(chunk))
     return len(items)
 
 
