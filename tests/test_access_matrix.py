@@ -91,6 +91,7 @@ EXPECTED: dict[str, set[str] | str] = {
     "imports.check": WRITERS,
     "imports.confirm": WRITERS,
     "imports.errors": WRITERS,
+    "imports.checked": WRITERS,
     "imports.batches": WRITERS,
     "imports.withdraw": {"bureau"},
     "exports.download": READERS | {"auditor"},  # each export checks its own permission too
