@@ -80,6 +80,7 @@ class DefaultConfig:
     # (shared storage when there are several hosts).
     JOB_QUEUE_URL: str | None = None
     JOB_RESULTS_DIR: str | None = None  # default instance/job-results
+    UPLOAD_DIR: str | None = None  # evidence, imports awaiting confirmation; default instance/
     JOB_STALE_SECONDS = 60  # a running job whose worker has not reported for this long failed
     EXPORT_INLINE_ROWS = 20_000  # a list export of more rows runs as a job
     IMPORT_INLINE_ROWS = 1_200  # a file of more rows (header and title rows included) is
@@ -111,7 +112,7 @@ def load_settings(app, test_config: dict | None) -> None:
     app.config["PRODUCTION"] = production
     app.config.from_pyfile("config.py", silent=True)
     for key in ("SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI", "JOB_QUEUE_URL",
-                "JOB_RESULTS_DIR"):
+                "JOB_RESULTS_DIR", "UPLOAD_DIR"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("REDIS_URL") and not os.environ.get("RATELIMIT_STORAGE_URI"):

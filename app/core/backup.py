@@ -18,13 +18,14 @@ from flask import current_app
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
+from app.core import uploads
 from app.core.steps import stepper
 from app.extensions import db
 
 MANIFEST = "manifest.json"
 SQLITE_COPY = "database.sqlite3"
 PG_DUMP = "database.dump"
-FILE_STORES = ("evidence", "imports")  # folders under the instance folder that hold uploads
+FILE_STORES = ("evidence", "imports")  # the upload stores (app/core/uploads.py)
 
 
 class BackupError(Exception):
@@ -144,7 +145,7 @@ def take(out: Path, progress: Any = None) -> Manifest:
     else:
         raise BackupError(f"不支持的数据库类型：{dialect}")
     step("复制凭证等文件")
-    files = _copy_files(Path(current_app.instance_path), out / "files")
+    files = _copy_files(uploads.root(), out / "files")
     step("计算校验值、写清单")
     manifest = Manifest(
         taken_at=taken_at,
@@ -190,9 +191,9 @@ def restore(folder: Path, progress: Any = None) -> Manifest:
     step("恢复文件")
     files = folder / "files"
     if files.is_dir():
-        instance = Path(current_app.instance_path)
+        root = uploads.root()
         for store in FILE_STORES:
             if (files / store).is_dir():
-                shutil.copytree(files / store, instance / store, dirs_exist_ok=True)
+                shutil.copytree(files / store, root / store, dirs_exist_ok=True)
     step("")
     return manifest

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from app.core import limits
+from app.core import limits, uploads
 from app.core.dates import today
 from app.core.forms import ServiceError
 
@@ -40,8 +40,8 @@ class StoredFile:
 
 
 def folder() -> Path:
-    """The evidence folder, outside static/: instance/evidence."""
-    return Path(current_app.instance_path) / "evidence"
+    """The evidence folder, outside static/: the upload store `evidence` (app/core/uploads.py)."""
+    return uploads.root() / "evidence"
 
 
 def max_bytes() -> int:

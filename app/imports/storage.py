@@ -1,6 +1,6 @@
-"""Uploaded files waiting for confirmation, kept for one day under instance/imports, or under
-JOB_RESULTS_DIR/imports when that names storage every host reaches (a worker on another host
-checks and imports the upload); with each, the check a job made of it."""
+"""Uploaded files waiting for confirmation, kept for one day in the upload store `imports`
+(app/core/uploads.py: under UPLOAD_DIR, storage every host reaches, so that a worker on another
+host checks and imports the upload); with each, the check a job made of it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from app.core import uploads
 
 KEEP_SECONDS = 24 * 3600
 _TOKEN = re.compile(r"^[0-9a-f]{32}$")
@@ -31,10 +31,7 @@ class Pending:
 
 
 def folder() -> Path:
-    shared = current_app.config.get("JOB_RESULTS_DIR")
-    path = Path(shared) / "imports" if shared else Path(current_app.instance_path) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return uploads.store("imports")
 
 
 def _paths(token: str) -> tuple[Path, Path, Path, Path]:

@@ -43,7 +43,8 @@ def app_config(tmp_path):
     return {
         "IMPORT_INLINE_ROWS": 5,
         "JOB_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite3'}",
-        "JOB_RESULTS_DIR": str(tmp_path / "shared"),  # the uploads live here too
+        "JOB_RESULTS_DIR": str(tmp_path / "shared"),
+        "UPLOAD_DIR": str(tmp_path / "uploads"),  # where the worker reads the upload
         "JOB_STALE_SECONDS": STALE,
     }
 
@@ -54,7 +55,8 @@ def workers(app, tmp_path):
     started: list[subprocess.Popen] = []
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
            "JOB_QUEUE_URL": app.config["JOB_QUEUE_URL"],
-           "JOB_RESULTS_DIR": app.config["JOB_RESULTS_DIR"]}  # fmt: skip
+           "JOB_RESULTS_DIR": app.config["JOB_RESULTS_DIR"],
+           "UPLOAD_DIR": app.config["UPLOAD_DIR"]}  # fmt: skip
 
     def start() -> subprocess.Popen:
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")

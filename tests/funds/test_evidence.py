@@ -87,3 +87,25 @@ def test_evidence_is_served_only_within_the_scope(app, client, people, login, pr
     assert client.get(f"/funds/{entry.id}/evidence").status_code == 200
     login(people["auditor"])
     assert client.get(f"/funds/{entry.id}/evidence").status_code == 403
+
+
+class TestOnSharedStorage:
+    """UPLOAD_DIR names storage every host reaches: evidence is kept and served from there,
+    and a backup copies it (app/core/uploads.py)."""
+
+    @pytest.fixture
+    def app_config(self, tmp_path):
+        return {"UPLOAD_DIR": str(tmp_path / "shared")}
+
+    def test_evidence_is_kept_under_upload_dir_and_backed_up_from_there(
+        self, app, client, runner, people, login, projects, tmp_path
+    ):
+        login(people["unit"])
+        assert _upload(client, projects["a"], PDF, "银行回单.pdf").status_code == 302
+        [entry] = entries(app)
+        assert (tmp_path / "shared" / "evidence" / entry.evidence_path).read_bytes() == PDF
+        assert not (Path(app.instance_path) / "evidence" / entry.evidence_path).exists()
+        assert client.get(f"/funds/{entry.id}/evidence").data == PDF
+        out = tmp_path / "backup"
+        assert runner.invoke(args=["backup", "--out", str(out)]).exit_code == 0
+        assert (out / "files" / "evidence" / entry.evidence_path).read_bytes() == PDF
