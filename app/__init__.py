@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import load_settings
+from app.core.db import reads_only
 from app.core.params import PlainRequest
 from app.core.unit_of_work import UnitOfWorkFlask
 
@@ -22,6 +23,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_request_hooks(app)
     register_blueprints(app)
+    reads_only(app.view_functions["static"])  # a page's CSS and scripts load beside a writer
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)

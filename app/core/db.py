@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
@@ -74,8 +76,24 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
+def reads_only(view: Callable) -> Callable:
+    """Mark a view that never writes (a job's progress page): on SQLite its transaction begins
+    deferred, reading the last committed state beside a writer (WAL) instead of waiting for the
+    write lock a long import holds to its commit. It must not write: a deferred transaction
+    that tries to is refused while another one writes."""
+    view.reads_only = True
+    return view
+
+
+def _reading_only_request() -> bool:
+    if not has_request_context() or request.endpoint is None:
+        return False
+    return getattr(current_app.view_functions.get(request.endpoint), "reads_only", False)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn) -> None:
-    """Take the write lock at BEGIN: a read that later writes can no longer deadlock."""
+    """Take the write lock at BEGIN: a read that later writes can no longer deadlock (except in
+    a view marked `reads_only`)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading_only_request() else "BEGIN IMMEDIATE")

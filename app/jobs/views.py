@@ -7,6 +7,7 @@ from flask import Blueprint, abort, redirect, render_template, send_file, url_fo
 from flask_login import current_user
 
 from app.core import lists
+from app.core.db import reads_only
 from app.core.permissions import Authenticated, requires
 from app.core.scoping import get_or_404
 from app.core.unit_of_work import attempt
@@ -33,6 +34,7 @@ def index():
 
 
 @bp.route("/<int:job_id>")
+@reads_only
 @requires(Authenticated)
 def detail(job_id: int):
     """One job: progress while it runs, then its result or why it failed."""
@@ -41,6 +43,7 @@ def detail(job_id: int):
 
 
 @bp.route("/<int:job_id>/panel")
+@reads_only
 @requires(Authenticated)
 def panel(job_id: int):
     """The job's progress panel alone (htmx polls it while the job runs)."""
