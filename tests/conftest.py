@@ -8,11 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 import time_machine
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.extensions import db
@@ -73,17 +75,34 @@ def _migrate(uri: str) -> None:
         db.engine.dispose()
 
 
+def migrated_afresh(uri: str) -> str:
+    """A PostgreSQL database emptied (its schema dropped) and migrated; its URI."""
+    engine = create_engine(uri)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    _migrate(uri)
+    return uri
+
+
+def database_beside(suffix: str) -> str:
+    """The URI of a PostgreSQL database beside the suite's (`<db>_<suffix>`), made if missing:
+    for tests whose subprocesses drop or fill a schema of their own."""
+    url = make_url(PG_URL)
+    name = f"{url.database}_{suffix}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory) -> str:
     """Run every migration once: into a template SQLite file, or into the PostgreSQL database."""
     if PG_URL:
-        engine = create_engine(PG_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-        _migrate(PG_URL)
-        return PG_URL
+        return migrated_afresh(PG_URL)
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     _migrate(f"sqlite:///{path}")
     return str(path)

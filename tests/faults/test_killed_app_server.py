@@ -10,8 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PG_URL
-from tests.load.test_short_load import _own_database
+from tests.conftest import PG_URL, database_beside
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,7 +30,7 @@ def test_killing_one_of_two_app_servers_under_load_loses_nothing_and_the_other_s
             "--processes", "2", "--workers", "1", "--kill-after", "7",
             "--max-gap", "5"]  # fmt: skip
     if PG_URL:
-        args += ["--database", _own_database()]
+        args += ["--database", database_beside("load")]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,  # noqa: S603
                           check=False)  # fmt: skip
     out = done.stdout

@@ -19,17 +19,15 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-import psycopg
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
 from app.funds.models import FundsEntry
 from tests import factories
-from tests.conftest import BASE_CONFIG, PG_URL, _migrate
+from tests.conftest import BASE_CONFIG, PG_URL, database_beside, migrated_afresh
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -45,24 +43,6 @@ app = create_app({"EXPORT_INLINE_ROWS": 2, "PASSWORD_HASH_FAST": True,
                   "SQLALCHEMY_DATABASE_URI": os.environ["DATABASE_URL"]})
 app.instance_path = os.environ["CRM_TEST_INSTANCE"]
 """
-
-
-def own_database(suffix: str) -> str:
-    """A PostgreSQL database beside the suite's, with every migration (the schema is dropped)."""
-    url = make_url(PG_URL)
-    name = f"{url.database}_{suffix}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    uri = url.set(database=name).render_as_string(hide_password=False)
-    engine = create_engine(uri)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    _migrate(uri)
-    return uri
 
 
 def free_port() -> int:
@@ -134,7 +114,7 @@ def site(database_template, tmp_path_factory):
     tests use users of their own)."""
     tmp_path = tmp_path_factory.mktemp("two")
     if PG_URL:
-        uri = own_database("two")
+        uri = migrated_afresh(database_beside("two"))
     else:
         path = tmp_path / "crm.sqlite3"
         path.write_bytes(Path(database_template).read_bytes())

@@ -9,30 +9,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, database_beside
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _own_database() -> str:
-    """A PostgreSQL database beside the suite's (the load test drops its schema)."""
-    url = make_url(PG_URL)
-    name = f"{url.database}_load"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def test_a_short_load_gives_no_error_and_loses_no_acknowledged_write():
     args = [sys.executable, "-m", "bench.load", "--users", "10", "--seconds", "30",
             "--workers", "2"]  # fmt: skip
     if PG_URL:
-        args += ["--database", _own_database()]
+        args += ["--database", database_beside("load")]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600,  # noqa: S603
                           check=False)  # fmt: skip
     out = done.stdout
