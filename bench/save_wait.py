@@ -1,8 +1,9 @@
-"""How long an ordinary save waits while a 10,000-row project import is being written
-(BENCH_IMPORT_ROWS): one thread imports a generated CSV through imports.services.import_file,
-another renames a unit (an ordinary save, with its history entry) once the import's write
-phase has begun (its first chunk of history entries appended) and times it to its commit; then
-the same with the save set off as the import's entries are being sealed after its commit."""
+"""How long an ordinary save waits while a 10,000-row project import runs (BENCH_IMPORT_ROWS):
+one thread imports a generated CSV as a job does (imports.services.import_in_steps), another
+renames a unit (an ordinary save, with its history entry) and times it to its commit, set off
+at one of three moments: while the import builds its rows (after its check), once its write
+has begun (its first chunk of history entries appended), and as its entries are being sealed
+after its commit."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from app.core import chain, history, scoping
 from app.core.history import HistoryEntry
 from app.extensions import db
 from app.imports import services as imports
+from app.projects import transfer as project_transfer
 from app.projects.transfer import HEADERS
 from app.units.models import Unit
 from bench.common import bench_app, databases
@@ -81,7 +83,7 @@ def _actor() -> User:
 def _import(app, data: bytes, run: Run, start: float) -> None:
     with app.app_context():
         try:
-            outcome = imports.import_file("projects", data, "bench.csv", _actor())
+            outcome = imports.import_in_steps("projects", data, "bench.csv", _actor())
             if not outcome.ok:
                 run.import_error = str(outcome.file_error or outcome.checked.errors[:3])
                 db.session.rollback()
@@ -113,16 +115,19 @@ def _save(app, run: Run, start: float) -> None:
         run.save_done_at = time.perf_counter() - start
 
 
-def _hook(moment: str) -> tuple[object, str]:
-    """Where the save is set off: the import's first chunk written, or its seal begun."""
-    return (history, "record_inserts") if moment == "write" else (chain, "seal")
+MOMENTS = {  # where the save is set off: (module, function, before the call or after it)
+    "build": (project_transfer, "_built", True),
+    "write": (history, "record_inserts", False),
+    "seal": (chain, "seal", True),
+}
+LABELS = {"build": "整理数据时", "write": "写入阶段", "seal": "导入提交后封存"}
 
 
 def measure(app, moment: str, prefix: str) -> Run:
-    """One import with one save set off at `moment` ("write" or "seal")."""
+    """One import with one save set off at `moment` (a key of MOMENTS)."""
     run = Run()
     data = _csv(ROWS, prefix)
-    module, name = _hook(moment)
+    module, name, before = MOMENTS[moment]
     original = getattr(module, name)
     start = time.perf_counter()
 
@@ -132,7 +137,7 @@ def measure(app, moment: str, prefix: str) -> Run:
             run.write_started.set()
 
     def marked(*args, **kwargs):
-        if moment == "seal":
+        if before:
             signal()
         result = original(*args, **kwargs)
         signal()
@@ -164,7 +169,7 @@ def _counts(app) -> tuple[int, int]:
 def _report(result: Run, moment: str) -> None:
     if result.import_error:
         print(f"  导入失败：{result.import_error}")
-    when = "写入阶段" if moment == "write" else "导入提交后封存"
+    when = LABELS[moment]
     print(
         f"  导入共 {result.import_seconds:6.2f} s（{when}自 {result.write_at:6.2f} s 起）；"
         f"保存用时 {result.save_seconds * 1000:8.1f} ms（{result.save_done_at:6.2f} s 完成）"
@@ -174,7 +179,7 @@ def _report(result: Run, moment: str) -> None:
 
 def run() -> None:
     print(f"导入期间的保存：导入 {ROWS:,} 个项目时，另一用户保存一次修改要等多久")
-    moments = ["write"] + (["seal"] if hasattr(chain, "seal") else [])
+    moments = list(MOMENTS)
     for label, kind in databases():
         print(f"[{label}]")
         with bench_app(kind) as app:

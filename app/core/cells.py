@@ -181,6 +181,9 @@ class CheckedRows:
     summary: list[str]
     preview_headers: list[str]
     preview: list[list[Any]]
+    # When the check read the records it compared the rows against (UTC): the write, in a
+    # transaction of its own, looks again at what changed since.
+    as_of: datetime | None = None
 
     @property
     def ok(self) -> bool:

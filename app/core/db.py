@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import current_app, has_request_context, request
@@ -85,7 +87,25 @@ def reads_only(view: Callable) -> Callable:
     return view
 
 
-def _reading_only_request() -> bool:
+_reading_beside_writers: ContextVar[bool] = ContextVar("reading_beside_writers", default=False)
+
+
+@contextmanager
+def reading_beside_writers() -> Iterator[None]:
+    """Work that only reads, outside a request (a long import's check): on SQLite a transaction
+    begun inside begins deferred, like a `reads_only` view's, so that other users' saves go on
+    beside it. The caller ends that transaction before writing (an import then writes in a
+    transaction of its own that takes the lock for its inserts only)."""
+    token = _reading_beside_writers.set(True)
+    try:
+        yield
+    finally:
+        _reading_beside_writers.reset(token)
+
+
+def _reading_only() -> bool:
+    if _reading_beside_writers.get():
+        return True
     if not has_request_context() or request.endpoint is None:
         return False
     return getattr(current_app.view_functions.get(request.endpoint), "reads_only", False)
@@ -94,6 +114,6 @@ def _reading_only_request() -> bool:
 @event.listens_for(Engine, "begin")
 def _sqlite_begin_immediate(conn) -> None:
     """Take the write lock at BEGIN: a read that later writes can no longer deadlock (except in
-    a view marked `reads_only`)."""
+    a view marked `reads_only` or work reading beside writers)."""
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN" if _reading_only_request() else "BEGIN IMMEDIATE")
+        conn.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")

@@ -52,7 +52,7 @@ def _run(kind: str, path: str, username: str, verified: bool, dry_run: bool, rea
     if queue:
         _queue(kind, file.name, data, user, verified, dry_run, reason)
         return
-    run = services.check_file if dry_run else services.import_file
+    run = services.check_file if dry_run else services.import_in_steps
     try:
         with BarProgress("读取文件") as bar:
             outcome = run(kind, data, file.name, user, verified, reason, progress=bar)

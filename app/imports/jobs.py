@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from app.core import scoping
+from app.core.db import reading_beside_writers
 from app.extensions import db
 from app.imports import services, storage
 from app.jobs import kinds
@@ -59,10 +60,11 @@ def _url(endpoint: str, **values: Any) -> str:
 
 def _run_check(params: dict[str, Any], progress: Any) -> kinds.JobResult:
     """The check job: the result page's findings kept beside the upload, nothing written."""
-    pending, actor = _pending(params)
-    outcome = services.check_file(pending.kind, pending.data, pending.filename, actor,
-                                  pending.verified, progress=progress)  # fmt: skip
-    db.session.rollback()  # the check's own reads and writes: a check keeps nothing
+    with reading_beside_writers():  # on SQLite, other users' saves go on beside the check
+        pending, actor = _pending(params)
+        outcome = services.check_file(pending.kind, pending.data, pending.filename, actor,
+                                      pending.verified, progress=progress)  # fmt: skip
+        db.session.rollback()  # a check keeps nothing
     if outcome.file_error:
         raise kinds.JobRefused(f"文件未导入：{outcome.file_error}")
     if outcome.errors:
@@ -89,11 +91,11 @@ def _refused(outcome: services.Outcome) -> kinds.JobRefused:
 
 
 def _run_import(params: dict[str, Any], progress: Any) -> kinds.JobResult:
-    """The import job: every row in the job's one transaction, or none."""
+    """The import job: every row in the write's one transaction, or none."""
     pending, actor = _pending(params)
-    outcome = services.import_file(pending.kind, pending.data, pending.filename, actor,
-                                   pending.verified, str(params.get("reason") or ""),
-                                   progress=progress)  # fmt: skip
+    outcome = services.import_in_steps(pending.kind, pending.data, pending.filename, actor,
+                                       pending.verified, str(params.get("reason") or ""),
+                                       progress=progress)  # fmt: skip
     if not outcome.ok:
         db.session.rollback()  # the rows written before the refusal
         raise _refused(outcome)

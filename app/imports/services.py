@@ -21,6 +21,7 @@ from app import periods
 from app.core import history
 from app.core.cells import CheckedRows, RowError
 from app.core.dates import to_local
+from app.core.db import reading_beside_writers
 from app.core.forms import ServiceError
 from app.core.scoping import scope_condition
 from app.core.spreadsheets import (
@@ -53,10 +54,14 @@ class Kind:
     headers: tuple[str, ...]
     required: tuple[str, ...]
     prepare: Callable[[Table, Any, bool, Any], CheckedRows]
-    write: Callable[[CheckedRows, Any, bool, int, str, Any], int]
+    write: Callable[[Any, Any, bool, int, str, Any], int]
+    """Writes what `build` made of the checked rows (the checked rows, for a kind without)."""
     template: Callable[[], list[Sheet]]
     dates: Callable[[CheckedRows, bool], Iterator[tuple[int, date]]]
     """(row number, date) of every date a row would add to the official figures."""
+    build: Callable[[CheckedRows, Any, Any], Any] | None = None
+    """The checked rows made ready to write, without writing (the slow part of a write, done
+    before the write takes SQLite's lock)."""
 
 
 KINDS = {
@@ -66,11 +71,12 @@ KINDS = {
         project_transfer.HEADERS,
         project_transfer.REQUIRED,
         project_transfer.prepare,
-        lambda checked, actor, verified, batch_id, note, progress=None: project_transfer.write(
-            checked, actor, note, batch_id, progress
+        lambda built, actor, verified, batch_id, note, progress=None: project_transfer.write(
+            built, actor, note, batch_id, progress
         ),
         project_transfer.template_sheets,
         project_transfer.figure_dates,
+        project_transfer.build,
     ),
     "funds": Kind(
         "funds",
@@ -106,6 +112,7 @@ class Outcome:
     file_error: str | None = None
     table: Table | None = None
     checked: CheckedRows | None = None
+    built: Any = None  # what the kind's write takes, once the check has passed
     batch: ImportBatch | None = None
     written: int = 0
     notes: list[str] = field(default_factory=list)
@@ -222,13 +229,89 @@ def check_file(
         missing = [h for h in kind.headers if h not in outcome.table.columns]
         if missing:
             outcome.notes.append("文件中没有以下可选列，按空白处理：" + "、".join(missing))
+    _find_closed_rows(outcome)
+    return outcome
+
+
+def _find_closed_rows(outcome: Outcome) -> None:
+    """The rows dated in months already closed (月结)."""
     if outcome.checked is not None and outcome.checked.ok:
         through = periods.closed_through()
         outcome.closed_rows = [
             (number, on)
-            for number, on in kind.dates(outcome.checked, verified)
+            for number, on in outcome.kind.dates(outcome.checked, outcome.verified)
             if on.month <= through.get(on.year, 0)
         ]
+
+
+def check_and_build(
+    kind_key: str,
+    data: bytes,
+    filename: str,
+    actor: Any,
+    verified: bool = False,
+    reason: str = "",
+    progress: Any = None,
+) -> Outcome:
+    """Check the file and, when every row passes, make its rows ready to write; nothing is
+    written. Rows dated in a month already closed (月结) change issued figures: they need a
+    reason, which the history keeps with every record the import writes."""
+    outcome = check_file(kind_key, data, filename, actor, verified, reason, progress)
+    if outcome.ok and outcome.closed_rows and not outcome.reason:
+        outcome.reason_error = outcome.closed_note
+    if not outcome.ok:
+        return outcome
+    build = outcome.kind.build
+    if build is None:
+        outcome.built = outcome.checked
+    else:
+        if progress is not None:
+            progress.set_total(len(outcome.checked.items), "整理数据")
+        outcome.built = build(outcome.checked, actor, progress)
+    return outcome
+
+
+def write_checked(outcome: Outcome, actor: Any, progress: Any = None) -> Outcome:
+    """Write what check_and_build made ready, all of it or (the outcome then says why) none,
+    after looking again at what another user may have changed since: the same file imported,
+    a month closed (each kind's write looks at its own records again). `progress`, when
+    given, hears of 写入 and every chunk of rows written."""
+    earlier = previous_batch(outcome.kind.key, outcome.sha256)
+    if earlier is not None:
+        outcome.file_error = _already(earlier, actor)
+        return outcome
+    _find_closed_rows(outcome)
+    if outcome.closed_rows and not outcome.reason:
+        outcome.reason_error = outcome.closed_note
+        return outcome
+    batch = ImportBatch(
+        kind=outcome.kind.key,
+        sha256=outcome.sha256,
+        filename=Path(outcome.filename).name[:200] or "导入文件",
+        row_count=len(outcome.checked.items),
+        verified=outcome.verified,
+        user_id=getattr(actor, "id", None),
+        unit_id=getattr(actor, "unit_id", None),
+    )
+    history.note_reason(db.session, f"导入{outcome.kind.title}：{batch.filename}")
+    db.session.add(batch)
+    db.session.flush()
+    note = f"导入{outcome.kind.title}：{batch.filename}（批次 #{batch.id}）"
+    if outcome.verified:
+        note += "，按已核实记录"
+    if outcome.closed_rows:
+        note += f"；涉及已月结月份，原因：{outcome.reason}"
+    if progress is not None:
+        progress.set_total(len(outcome.checked.items), "写入")
+    try:
+        outcome.written = outcome.kind.write(
+            outcome.built, actor, outcome.verified, batch.id, note, progress
+        )
+    except ServiceError as error:  # something changed since the check: the caller rolls back
+        outcome.file_error = "；".join(error.errors.values())
+        return outcome
+    outcome.batch = batch
+    db.session.info.pop("history_reason", None)
     return outcome
 
 
@@ -241,45 +324,30 @@ def import_file(
     reason: str = "",
     progress: Any = None,
 ) -> Outcome:
-    """Check the file and, when every row passes, write them all; else write nothing.
+    """Check the file and, when every row passes, write them all; else write nothing: in the
+    caller's transaction (a file small enough for the request)."""
+    outcome = check_and_build(kind_key, data, filename, actor, verified, reason, progress)
+    return write_checked(outcome, actor, progress) if outcome.ok else outcome
 
-    Rows dated in a month already closed (月结) change issued figures: they need a reason,
-    which the history keeps with every record the import writes. `progress`, when given, hears
-    of the check's steps, then of 写入 and every chunk of rows written."""
-    outcome = check_file(kind_key, data, filename, actor, verified, reason, progress)
-    if outcome.ok and outcome.closed_rows and not outcome.reason:
-        outcome.reason_error = outcome.closed_note
-    if not outcome.ok:
-        return outcome
-    batch = ImportBatch(
-        kind=outcome.kind.key,
-        sha256=outcome.sha256,
-        filename=Path(filename).name[:200] or "导入文件",
-        row_count=len(outcome.checked.items),
-        verified=verified,
-        user_id=getattr(actor, "id", None),
-        unit_id=getattr(actor, "unit_id", None),
-    )
-    history.note_reason(db.session, f"导入{outcome.kind.title}：{batch.filename}")
-    db.session.add(batch)
-    db.session.flush()
-    note = f"导入{outcome.kind.title}：{batch.filename}（批次 #{batch.id}）"
-    if verified:
-        note += "，按已核实记录"
-    if outcome.closed_rows:
-        note += f"；涉及已月结月份，原因：{outcome.reason}"
-    if progress is not None:
-        progress.set_total(len(outcome.checked.items), "写入")
-    try:
-        outcome.written = outcome.kind.write(
-            outcome.checked, actor, verified, batch.id, note, progress
-        )
-    except ServiceError as error:  # something changed since the check: the caller rolls back
-        outcome.file_error = "；".join(error.errors.values())
-        return outcome
-    outcome.batch = batch
-    db.session.info.pop("history_reason", None)
-    return outcome
+
+def import_in_steps(
+    kind_key: str,
+    data: bytes,
+    filename: str,
+    actor: Any,
+    verified: bool = False,
+    reason: str = "",
+    progress: Any = None,
+) -> Outcome:
+    """import_file for a large file (a job, the command): the check and the building of rows
+    read beside other users' work, and the write, in a transaction of its own, holds SQLite's
+    one write lock only for its inserts (a save by another user waits that long, not the whole
+    import). The caller has nothing pending, and commits or rolls back the write."""
+    db.session.rollback()
+    with reading_beside_writers():
+        outcome = check_and_build(kind_key, data, filename, actor, verified, reason, progress)
+        db.session.rollback()  # the reading transaction: it wrote nothing
+    return write_checked(outcome, actor, progress) if outcome.ok else outcome
 
 
 def _step(progress: Any, name: str) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -14,6 +14,8 @@ from sqlalchemy import inspect as sa_inspect
 
 from app.core import cells, history, scoping, uscc
 from app.core.cells import CellError, CheckedRows, RowError
+from app.core.db import utcnow
+from app.core.forms import ServiceError
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Column, Sheet, Table
 from app.events.models import PromotionEvent
@@ -227,6 +229,7 @@ def prepare(table: Table, actor: Any, verified: bool = False, progress: Any = No
     """Check every row; the result lists every problem and what would be written (and tells
     `progress`, when given, of each row checked)."""
     refs = References()
+    as_of = utcnow()  # before reading the projects: the write looks again from here
     known = _known(actor)
     seen_pair: dict[tuple[str, str], int] = {}
     seen_investor: dict[str, int] = {}
@@ -274,49 +277,97 @@ def prepare(table: Table, actor: Any, verified: bool = False, progress: Any = No
     signed = sum(1 for _n, d in items if d.milestones.get("signed_on"))
     summary = [f"共 {len(table.rows)} 行，可导入 {len(items)} 个项目，其中已签约 {signed} 个"]
     headers = ["行号", "项目名称", "投资方", "产业类别", "签约日期", "合同投资额（万元）"]
-    return CheckedRows(items, problems, warnings, summary, headers, preview)
+    return CheckedRows(items, problems, warnings, summary, headers, preview, as_of)
+
+
+TAKEN_SLACK = timedelta(hours=1)
+"""How far before the check the write looks for projects it could not have seen: one saved
+by a transaction still open while the check read (its timestamps are its flush's)."""
+
+
+@dataclass
+class Built:
+    """The checked projects as the rows their inserts will write, built while other users
+    work on (app/imports/services.py `import_in_steps`), with what the write checks again."""
+
+    rows: list[dict[str, Any]]
+    names: list[str]
+    pairs: dict[tuple[str, str], int]  # (name, investor) keys -> the row number that adds it
+    as_of: datetime | None
+
+
+def build(checked: CheckedRows, actor: Any, progress: Any = None) -> Built:
+    """Each checked project made by the service, as one typed in is, into its insert's values;
+    nothing is written (`progress`, when given, hears of every chunk built)."""
+    refs = References()  # held: the session's identity map keeps units etc. only while referenced
+    rows: list[dict[str, Any]] = []
+    names: list[str] = []
+    items = checked.items
+    for start in range(0, len(items), CHUNK):
+        projects = _built(items[start : start + CHUNK], actor)
+        rows += [_values(project) for project in projects]
+        names += [project.name for project in projects]
+        if progress is not None:
+            progress.advance(len(projects))
+    del refs
+    pairs = {(name_key(d.name), normalise_investor(d.investor_name)): n for n, d in items}
+    return Built(rows, names, pairs, checked.as_of)
+
+
+def _taken_since(built: Built) -> None:
+    """Refuse the write when a project of the file was recorded by someone else since the
+    check read the projects (the check itself refused those already there)."""
+    if built.as_of is None:
+        return
+    with scoping.district_wide(DUPLICATE_DETECTION):
+        recent = db.session.execute(
+            select(Project.name, Project.investor_key).where(
+                Project.deleted_at.is_(None), Project.updated_at >= built.as_of - TAKEN_SLACK
+            )
+        ).all()
+    taken = sorted(n for name, key in recent if (n := built.pairs.get((name_key(name), key))))
+    if taken:
+        raise ServiceError(f"第 {taken[0]} 行的项目刚被他人登记（同名同投资方），请重新检查文件")
 
 
 def write(
-    checked: CheckedRows,
+    built: Built,
     actor: Any,
     note: str,
     batch_id: int | None = None,
     progress: Any = None,
 ) -> int:
-    """Create every checked project (the check has passed), marked with its import batch;
-    return how many. Each project is built by the service, as one typed in is, then written
-    with bulk inserts, its history entries chained in one go per chunk."""
-    refs = References()  # held: the session's identity map keeps units etc. only while referenced
-    items = checked.items
+    """Insert every built project, marked with its import batch; return how many. Bulk
+    inserts, their history entries appended in one go per chunk, the roll-ups and duplicate
+    groups refreshed once: the little left to do while holding SQLite's write lock."""
+    _taken_since(built)
     db.session.flush()  # the batch row, before the rows that point at it
     written: list[int] = []
-    for start in range(0, len(items), CHUNK):
-        projects = _built(items[start : start + CHUNK], actor, batch_id)
-        rows = [_values(project) for project in projects]
+    for start in range(0, len(built.rows), CHUNK):
+        rows = built.rows[start : start + CHUNK]
+        for row in rows:
+            row["import_batch_id"] = batch_id
         ids = insert_rows(Project, rows)
         computed = computed_values(Project, ids)
         for row, new_id in zip(rows, ids, strict=True):
             row["id"] = new_id
             row.update(computed.get(new_id, {}))
-        history.record_inserts(db.session, Project, rows, [p.name for p in projects], note)
+        history.record_inserts(db.session, Project, rows, built.names[start : start + CHUNK], note)
         written += ids
         if progress is not None:
             progress.advance(len(ids))
     _refresh_rollups(written)  # once: every chunk touches much the same unit-months
     refresh_groups(db.session, written)  # the rows bypassed the flush's hook
-    del refs
-    return len(items)
+    return len(written)
 
 
-def _built(items: list[tuple[int, ProjectData]], actor: Any, batch_id: int | None) -> list:
-    """The rows' projects as the service makes them, kept out of the session (written below)."""
+def _built(items: list[tuple[int, ProjectData]], actor: Any) -> list:
+    """The rows' projects as the service makes them, kept out of the session (written later)."""
     projects = []
     with db.session.no_autoflush:
         for _number, data in items:
             project = create_project(data, actor, confirm_duplicate=True, flush=False)
             db.session.expunge(project)
-            project.import_batch_id = batch_id
             projects.append(project)
     return projects
 
@@ -347,18 +398,22 @@ def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:
     # One statement needs the same columns in every row: a value unset is NULL, as a flush
     # leaving the column out would store.
     params = [{key: row.get(key) for key in keys} for row in rows]
-    if db.session.get_bind().dialect.name != "postgresql":
-        statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(db.session.execute(statement, params).scalars())
-    # PostgreSQL: the ids drawn from the sequence first, then one prepared statement sent in a
-    # pipeline (psycopg's executemany), cheaper than parsing 1,000-row VALUES lists.
-    ids = list(
-        db.session.execute(
-            select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
-                func.generate_series(1, len(params))
-            )
-        ).scalars()
-    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        # The ids drawn from the sequence first, then one prepared statement sent in a
+        # pipeline (psycopg's executemany), cheaper than parsing 1,000-row VALUES lists.
+        ids = list(
+            db.session.execute(
+                select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+                    func.generate_series(1, len(params))
+                )
+            ).scalars()
+        )
+    else:
+        # SQLite: the ids it would give (the next after the largest: no table uses
+        # AUTOINCREMENT), safe under the write lock this transaction holds from its BEGIN
+        # IMMEDIATE; an executemany, where RETURNING in order costs one statement per row.
+        last = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        ids = list(range(last + 1, last + 1 + len(params)))
     for row, new_id in zip(params, ids, strict=True):
         row["id"] = new_id
     db.session.execute(insert(table), params)

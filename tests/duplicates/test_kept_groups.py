@@ -112,7 +112,8 @@ def _apply(operation: tuple, actor: User, units: list[int]) -> None:
     name, investor, code, unit = choice
     if kind == "import":
         items = [(2, _data(choice, units)), (3, _data((name, investor, code, 1 - unit), units))]
-        transfer.write(CheckedRows(items, [], [], [], [], []), actor, "导入")
+        checked = CheckedRows(items, [], [], [], [], [])
+        transfer.write(transfer.build(checked, actor), actor, "导入")
     elif kind == "investor":
         project.investor_name = INVESTORS[investor]
         project.investor_key = normalise_investor(INVESTORS[investor])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from app.imports.models import ImportBatch
 from app.jobs.models import RUNNING, Job
 from app.projects.models import Project
 from app.projects.transfer import HEADERS
+from app.units.models import Unit
 from tests import factories
 from tests.imports.conftest import csv_bytes, project_row, row_errors
 
@@ -26,7 +28,8 @@ ROWS = 8
 
 @pytest.fixture
 def app_config():
-    return {"IMPORT_INLINE_ROWS": 5}
+    # A save that had to wait for an import's lock fails at once (SQLite).
+    return {"IMPORT_INLINE_ROWS": 5, "SQLITE_BUSY_TIMEOUT_MS": 300}
 
 
 def _file(rows: int = ROWS, **bad: dict) -> bytes:
@@ -232,3 +235,62 @@ def test_the_command_shows_a_bar_and_imports_at_once(app, people, runner, tmp_pa
     assert result.exit_code == 0, result.output
     assert f"已导入 {ROWS} 行" in result.output and "写入" in result.output  # the bar's last step
     assert _count(app) == ROWS
+
+
+def _meanwhile(monkeypatch, work) -> list:
+    """Run `work` in another thread (another user's request) while the import job builds its
+    rows, after its check; what it raised, if anything, is in the returned list."""
+    from app.projects import transfer
+
+    original, raised = transfer._built, []
+
+    def built(*args, **kwargs):
+        if not hasattr(built, "done"):
+            built.done = True
+            other = threading.Thread(target=lambda: _catching(work, raised))
+            other.start()
+            other.join()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(transfer, "_built", built)
+    return raised
+
+
+def _catching(work, raised: list) -> None:
+    try:
+        work()
+    except Exception as error:  # noqa: BLE001 - the test looks at it
+        raised.append(error)
+
+
+def test_another_users_save_goes_on_while_a_large_import_checks_and_builds(
+    app, client, people, login, worker, make, monkeypatch
+):
+    login(people["unit"])
+    _check, token = _checked(app, client, worker)
+    raised = _meanwhile(monkeypatch, lambda: make.unit("另一用户新建的单位"))
+    import_id = _job_id(client.post(f"/imports/confirm/{token}"))
+    assert worker() == 1
+    assert raised == []
+    page = client.get(f"/jobs/{import_id}").get_data(as_text=True)
+    assert "已完成" in page and f"已导入招商项目 {ROWS} 行" in page, page[-2000:]
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(Unit.name == "另一用户新建的单位"))
+    assert _count(app) == ROWS
+
+
+def test_a_project_of_the_file_recorded_by_someone_else_meanwhile_fails_the_import(
+    app, client, people, login, worker, make, monkeypatch
+):
+    login(people["unit"])
+    _check, token = _checked(app, client, worker)
+    unit = people["unit_a"]
+    raised = _meanwhile(
+        monkeypatch, lambda: make.project(unit, name="导入项目3", investor="示例科技有限公司3")
+    )
+    import_id = _job_id(client.post(f"/imports/confirm/{token}"))
+    assert worker() == 1
+    assert raised == []
+    page = client.get(f"/jobs/{import_id}").get_data(as_text=True)
+    assert "失败" in page and "第 5 行的项目刚被他人登记（同名同投资方）" in page, page[-2000:]
+    assert _count(app) == 1 and _count(app, ImportBatch) == 0  # the other user's project alone
