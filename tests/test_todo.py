@@ -224,3 +224,22 @@ def test_a_leaders_stalled_projects_come_first_and_count(client, people, login, 
     assert ">进而不快</span>" in page
     assert badge(page) == 1
     assert badge(client.get("/account/password").get_data(as_text=True)) == 1
+
+
+def test_a_badge_beyond_99_reads_99_plus_and_the_page_counts_them_all(
+    client, people, login, make
+):
+    from app.core.dates import today
+
+    with client.application.app_context():
+        on = today()
+    for n in range(101):
+        project = make.project(people["unit_a"], name=f"到期跟进项目{n}", investor=f"投资方{n}")
+        make.follow_up(project, people["bureau"], on, next_step="回访", next_due_on=on)
+    login(people["bureau"])
+    other = client.get("/account/password").get_data(as_text=True)
+    assert re.search(r'data-testid="nav-badge"[^>]*>99\+<', other)
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r'data-testid="nav-badge"[^>]*>99\+<', page)
+    due = re.search(r'data-testid="todo-projects.due_follow_ups"(.*?)</section>', page, re.S)
+    assert due and "101" in due.group(1), due

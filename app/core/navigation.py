@@ -10,6 +10,8 @@ from flask import current_app
 
 from app.core.permissions import permission_of
 
+BADGE_MOST = 99  # a badge over this reads 99+ (its counts need not go further)
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -26,6 +28,13 @@ class NavItem:
     def badge_for(self, user) -> int | None:
         """The item's badge count for this user, or None when it has none."""
         return self.badge(user) if self.badge is not None else None
+
+    def badge_text(self, user) -> str | None:
+        """The badge as shown: the count, 99+ beyond BADGE_MOST, None for none or 0."""
+        count = self.badge_for(user)
+        if not count:
+            return None
+        return f"{BADGE_MOST}+" if count > BADGE_MOST else str(count)
 
 
 def register(app, *items: NavItem) -> None:

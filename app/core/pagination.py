@@ -44,9 +44,13 @@ class Page:
         return numbers
 
 
-def count(stmt: Select) -> int:
-    """The number of rows a statement returns."""
-    counted = select(func.count()).select_from(stmt.order_by(None).subquery())
+def count(stmt: Select, up_to: int | None = None) -> int:
+    """The number of rows a statement returns; with `up_to`, at most that many (the count then
+    stops reading there: the same cost however many rows there are)."""
+    stmt = stmt.order_by(None)
+    if up_to is not None:
+        stmt = stmt.limit(up_to)
+    counted = select(func.count()).select_from(stmt.subquery())
     # The count runs as its statement does (a named district-wide opt-out, say).
     counted = counted.execution_options(**stmt.get_execution_options())
     return db.session.execute(counted).scalar_one()

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 
 from app.care.models import Problem
 from app.care.queries import baobao_projects, leader_of, open_problem_condition
+from app.core.navigation import BADGE_MOST
 from app.core.pagination import count
 from app.extensions import db
 from app.projects.duplicates import count_duplicate_groups, duplicate_groups
@@ -229,7 +230,9 @@ def badge(user: Any, on: date) -> int:
     """The same counts as the sections, without building them (every page shows the badge)."""
     if user.role == "leader":
         return _leader_needing(user, on)
-    total = count(due_follow_ups(user, on))
+    # At most one past what the badge shows (99+): a user owning 150,000 follow-ups costs the
+    # same as one owning none; the to-do page itself counts them exactly.
+    total = count(due_follow_ups(user, on), up_to=BADGE_MOST + 1)
     if user.role == "unit":
         return total + attention.count_stalled(user, on) + attention.count_not_started(user, on)
     # Duplicates are a clean-up list on the page, not counted in the badge: the badge is on
