@@ -75,7 +75,8 @@ def _run_check(params: dict[str, Any], progress: Any) -> kinds.JobResult:
         summary = f"检查完成：{rows} 行共 {len(outcome.errors)} 处错误，整个文件不能导入"
     else:
         summary = f"检查通过：全部 {outcome.row_count:,} 行可以导入，请打开检查结果确认导入"
-    return kinds.JobResult(summary=summary, url=_url("imports.checked", token=pending.token))
+    return kinds.JobResult(summary=summary, url=_url("imports.checked", token=pending.token),
+                           details={"attention": bool(outcome.errors)})  # fmt: skip
 
 
 def _refused(outcome: services.Outcome) -> kinds.JobRefused:

@@ -26,7 +26,7 @@ class JobResult:
     file: str | None = None  # a path under JOB_RESULTS_DIR, written by the kind
     file_name: str | None = None  # the name it downloads under
     url: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)  # {"attention": True}: shown amber
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def test_a_large_file_is_checked_by_a_job_then_written_once_by_another(
     assert worker() == 1
     done = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "已完成" in done and f"检查通过：全部 {ROWS} 行可以导入" in done
-    assert f"已处理 {ROWS} / {ROWS} 行" in done
+    assert f"已处理 {ROWS} / {ROWS} 行" in done and 'data-tone="success"' in done
     token = _token(app, job_id)
     assert f'href="/imports/checked/{token}"' in done
     result = client.get(f"/imports/checked/{token}").get_data(as_text=True)
@@ -124,6 +124,7 @@ def test_a_check_job_that_finds_bad_rows_shows_them_and_their_download(
     job_id, token = _checked(app, client, worker, _file(**bad))
     done = client.get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "检查完成：2 行共 2 处错误，整个文件不能导入" in done
+    assert 'data-tone="warning"' in done  # amber: finished, but the file cannot go in
     result = client.get(f"/imports/checked/{token}").get_data(as_text=True)
     assert [(row, column) for row, column, _why in row_errors(result)] == [
         ("4", "项目名称"),
