@@ -103,4 +103,5 @@ def token_of(page: str) -> str | None:
 def row_errors(page: str) -> list[tuple[str, str, str]]:
     """(row, column, reason) of every error listed on the result page."""
     table = page.split('data-testid="row-errors"')[1].split("</table>")[0]
-    return re.findall(r"<tr><td>第 (\d+) 行</td><td[^>]*>([^<]*)</td><td>([^<]*)</td></tr>", table)
+    row = r"<tr><td[^>]*>第 (\d+) 行</td><td[^>]*>([^<]*)</td><td>([^<]*)</td></tr>"
+    return re.findall(row, table)
