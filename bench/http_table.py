@@ -31,7 +31,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from app.auth.models import User
 from app.auth.passwords import hash_password
@@ -124,35 +124,26 @@ def server_app():
 def fill(app) -> dict:
     """Units, users, leaders and events through the ORM; the bulk by Core inserts."""
     rng = random.Random(7)
-    original = names.initials
-    names.initials = lru_cache(maxsize=None)(original)
     started = time.perf_counter()
-    try:
-        with app.app_context():
-            units = [Unit(name=f"测试镇{i:03d}", kind="乡镇街道") for i in range(UNITS)]
-            db.session.add_all(units)
-            db.session.flush()
-            users = _users(units[0].id)
-            leaders = [Leader(name=f"领导{i}", post="副区长", is_baobao=True) for i in range(12)]
-            events = [
-                PromotionEvent(name=f"{2024 + i % 3} 招商推介会 {i}", kind="推介会", city="深圳市",
-                               held_on=date(2024 + i % 3, 1 + i % 12, 10))
-                for i in range(30)
-            ]  # fmt: skip
-            db.session.add_all(users + leaders + events)
-            db.session.commit()
-            ids = {u.username: u.id for u in users}
-            pool = _investor_pool(rng, max(20_000, PROJECTS // 5))
-            rows = _project_rows(
-                rng, PROJECTS, [u.id for u in units], [x.id for x in leaders],
-                [e.id for e in events], pool, ids["bench_bureau"],
-            )  # fmt: skip
-            _insert(Project, rows)
-            _fill_follow_ups(rng, units[0].id, ids)
-            _fill_funds(rng)
-            analyze()
-    finally:
-        names.initials = original
+    with app.app_context():
+        units = [Unit(name=f"测试镇{i:03d}", kind="乡镇街道") for i in range(UNITS)]
+        db.session.add_all(units)
+        db.session.flush()
+        users = _users(units[0].id)
+        leaders = [Leader(name=f"领导{i}", post="副区长", is_baobao=True) for i in range(12)]
+        events = [
+            PromotionEvent(name=f"{2024 + i % 3} 招商推介会 {i}", kind="推介会", city="深圳市",
+                           held_on=date(2024 + i % 3, 1 + i % 12, 10))
+            for i in range(30)
+        ]  # fmt: skip
+        db.session.add_all(users + leaders + events)
+        db.session.commit()
+        ids = {u.username: u.id for u in users}
+        add_projects(
+            rng, PROJECTS, [u.id for u in units], [x.id for x in leaders],
+            [e.id for e in events], ids["bench_bureau"],
+            (ids["bench_bureau"], ids["bench_unit"]), heavy=(ids["bench_heavy"], units[0].id),
+        )  # fmt: skip
     seconds = time.perf_counter() - started
     print(f"  填充 {PROJECTS:,} 个项目（{UNITS} 个单位）、{3 * PROJECTS:,} 条跟进、"
           f"{2 * PROJECTS:,} 条到位资金：{seconds:.0f} 秒")  # fmt: skip
@@ -171,17 +162,43 @@ def _users(unit_id: int) -> list[User]:
     ]  # fmt: skip
 
 
-def _fill_follow_ups(rng: random.Random, unit_id: int, ids: dict[str, int]) -> None:
-    """3 per project; a tenth of them the heavy user's, on their unit's projects."""
-    own = list(db.session.execute(select(Project.id).where(Project.unit_id == unit_id)).scalars())
-    others = (ids["bench_bureau"], ids["bench_unit"])
+def add_projects(rng: random.Random, count: int, unit_ids: list[int], leader_ids: list[int],
+                 event_ids: list[int], creator_id: int, writer_ids: tuple[int, ...],
+                 heavy: tuple[int, int] | None = None) -> None:  # fmt: skip
+    """`count` projects over the units, 3 follow-ups each (by the writers; with `heavy`, a
+    tenth of them by that user on that unit's projects) and 2 funds entries each, by bulk
+    inserts beside whatever the database holds; then the roll-ups and planner statistics."""
+    first = (db.session.scalar(select(func.max(Project.id))) or 0) + 1
+    pool = _investor_pool(rng, max(20_000, count // 5))
+    original = names.initials
+    names.initials = lru_cache(maxsize=None)(original)  # the same text, computed once
+    try:
+        rows = _project_rows(rng, count, unit_ids, leader_ids, event_ids, pool, creator_id)
+        _insert(Project, rows)
+    finally:
+        names.initials = original
+    added = list(db.session.scalars(select(Project.id).where(Project.id >= first)))
+    _fill_follow_ups(rng, count, added, writer_ids, heavy)
+    _fill_funds(rng, count)
+    analyze()
+
+
+def _fill_follow_ups(
+    rng: random.Random, count: int, project_ids: list[int], writer_ids: tuple[int, ...],
+    heavy: tuple[int, int] | None,
+) -> None:  # fmt: skip
+    """3 per project; with `heavy`, a tenth of them that user's, on their unit's projects."""
+    own = []
+    if heavy:
+        mine = select(Project.id).where(Project.unit_id == heavy[1], Project.id >= project_ids[0])
+        own = list(db.session.scalars(mine))
 
     def rows():
-        for n in range(3 * PROJECTS):
-            heavy = n % 10 == 0 and own
+        for n in range(3 * count):
+            by_heavy = n % 10 == 0 and own
             yield {
-                "project_id": rng.choice(own) if heavy else rng.randint(1, PROJECTS),
-                "user_id": ids["bench_heavy"] if heavy else rng.choice(others),
+                "project_id": rng.choice(own) if by_heavy else rng.choice(project_ids),
+                "user_id": heavy[0] if by_heavy else rng.choice(writer_ids),
                 "happened_on": TODAY - timedelta(days=rng.randint(0, 900)),
                 "kind": rng.choice(["电话", "拜访", "来访", "洽谈"]),
                 "summary": "电话沟通投资意向，对方计划下月来访考察",
@@ -200,13 +217,14 @@ def _fill_follow_ups(rng: random.Random, unit_id: int, ids: dict[str, int]) -> N
         db.session.commit()
 
 
-def _fill_funds(rng: random.Random) -> None:
+def _fill_funds(rng: random.Random, count: int) -> None:
     signed = list(
         db.session.execute(select(Project.id).where(Project.signed_on.is_not(None))).scalars()
     )
+    start = db.session.scalar(select(func.count()).select_from(FundsEntry)) or 0
 
     def rows():
-        for n in range(2 * PROJECTS):
+        for n in range(start, start + 2 * count):
             ref = f"YH{n:08d}"
             yield {
                 "project_id": rng.choice(signed),

@@ -1,12 +1,12 @@
 """A load test at 127.0.0.1 only, bounded in users and time: `python -m bench.load`.
 
-It fills a throw-away database with the demo data set (`flask seed-demo`), starts the app
-under gunicorn (`--processes` instances of `--workers` workers, control sockets disabled) and,
-with `--job-workers`, job workers; runs locust headless with the mix of
-bench/locustfile.py (80 % reads, 20 % writes), each clerk on one instance; prints throughput,
-p50/p95/p99 and errors per page, and per instance its answers, connection failures and 5xx;
-then checks that every write the server acknowledged is in the database. Exits 1 on any error
-or lost write.
+It fills a throw-away database with the demo data set (`flask seed-demo`; with `--projects N`,
+N more projects by bulk inserts), starts the app under gunicorn (`--processes` instances of
+`--workers` workers, control sockets disabled) and, with `--job-workers`, job workers; runs
+locust headless with the mix of bench/locustfile.py (80 % reads, 20 % writes), each clerk on
+one instance; prints throughput, p50/p95/p99 and errors per page, and per instance its
+answers, connection failures and 5xx; then checks that every write the server acknowledged
+is in the database. Exits 1 on any error or lost write.
 
 With `--kill-after S` the first instance is killed (SIGKILL, master and workers) S seconds into
 the run: its clerks move to the others, as behind a proxy. Connection failures to the killed
@@ -16,6 +16,7 @@ on a surviving instance, a gap in its answers) still fails the run.
     python -m bench.load --users 20 --seconds 60                      # SQLite, 2 workers
     python -m bench.load --database postgresql+psycopg://postgres@127.0.0.1/load --processes 2
     python -m bench.load --processes 2 --workers 1 --seconds 20 --kill-after 8
+    python -m bench.load --projects 100000 --users 20 --seconds 60   # at a district's size
 """
 
 from __future__ import annotations
@@ -68,6 +69,33 @@ def _prepare(database: str, env: dict[str, str]) -> None:
         engine.dispose()
     _flask(env, "db", "upgrade")
     _flask(env, "seed-demo")
+
+
+def add_projects(database: str, count: int) -> None:
+    """`count` more projects beside the demo's, over its units, with 3 follow-ups and 2 funds
+    entries each (bench/http_table.py's bulk fill), so the load runs at a district's size."""
+    import random
+
+    from sqlalchemy import select
+
+    from app import create_app
+    from app.auth.models import User
+    from app.events.models import PromotionEvent
+    from app.extensions import db
+    from app.leaders.models import Leader
+    from app.units.models import Unit
+    from bench.http_table import add_projects as fill
+
+    started = time.perf_counter()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database, "SECRET_KEY": "load", "TESTING": False})
+    with app.app_context():
+        ids = {table: list(db.session.scalars(select(table.id)))
+               for table in (Unit, Leader, PromotionEvent)}  # fmt: skip
+        bureau = list(db.session.scalars(select(User.id).where(User.role == "bureau")))
+        fill(random.Random(11), count, ids[Unit], ids[Leader], ids[PromotionEvent], bureau[0],
+             tuple(bureau))  # fmt: skip
+        db.engine.dispose()
+    print(f"filled {count:,} more projects in {time.perf_counter() - started:.0f} s")
 
 
 def _wait_up(url: str, seconds: float = 60) -> None:
@@ -228,6 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", default="", help="PostgreSQL URL; SQLite when left out")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--projects", type=int, default=0,
+                        help="this many more projects beside the demo's (e.g. 100000)")  # fmt: skip
     parser.add_argument("--processes", type=int, default=1, help="gunicorn instances")
     parser.add_argument("--workers", type=int, default=2, help="workers per instance")
     parser.add_argument("--job-workers", type=int, default=0, help="`flask jobs-worker`s")
@@ -243,6 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         database = args.database or f"sqlite:///{instance / 'load.sqlite3'}"
         env = _env(database, instance)
         _prepare(database, env)
+        if args.projects:
+            add_projects(database, args.projects)
         servers, urls = start_servers(env, args.processes, args.workers)
         servers += start_job_workers(env, args.job_workers)
         killed = urls[0] if args.kill_after else None
