@@ -1,9 +1,9 @@
 """How long an ordinary save waits while a 10,000-row project import runs (BENCH_IMPORT_ROWS):
 one thread imports a generated CSV as a job does (imports.services.import_in_steps), another
 renames a unit (an ordinary save, with its history entry) and times it to its commit, set off
-at one of three moments: while the import builds its rows (after its check), once its write
-has begun (its first chunk of history entries appended), and as its entries are being sealed
-after its commit."""
+at one of four moments: while the import builds its rows (after its check), once its write
+has begun (its first chunk of history entries appended), as its entries are being sealed after
+its commit, and as its projects are being indexed for search (SQLite) after that."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from app.core import chain, history, scoping
 from app.core.history import HistoryEntry
 from app.extensions import db
 from app.imports import services as imports
+from app.projects import search
 from app.projects import transfer as project_transfer
 from app.projects.transfer import HEADERS
 from app.units.models import Unit
@@ -119,8 +120,14 @@ MOMENTS = {  # where the save is set off: (module, function, before the call or 
     "build": (project_transfer, "_built", True),
     "write": (history, "record_inserts", False),
     "seal": (chain, "seal", True),
+    "index": (search, "catch_up", True),
 }
-LABELS = {"build": "整理数据时", "write": "写入阶段", "seal": "导入提交后封存"}
+LABELS = {
+    "build": "整理数据时",
+    "write": "写入阶段",
+    "seal": "导入提交后封存",
+    "index": "提交后建搜索索引",
+}
 
 
 def measure(app, moment: str, prefix: str) -> Run:

@@ -198,7 +198,7 @@ def _seal_after_commit(session: Session, models: set) -> None:
             log.exception("sealing %s after commit failed", model.__tablename__)
 
 
-after_commit.register("chain", _seal_after_commit)
+after_commit.register("chain", _seal_after_commit, left_over=seal_all)
 
 
 def broken_links(connection: Connection, model: type, batch: int = 2000) -> Iterator[int]:

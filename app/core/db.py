@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -117,3 +118,17 @@ def _sqlite_begin_immediate(conn) -> None:
     a view marked `reads_only` or work reading beside writers)."""
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+
+
+# Longer than the longest sleep of SQLite's busy handler between two tries for the lock (100 ms
+# once it has waited about 300 ms): a writer waiting that long tries again within the pause.
+WRITERS_TURN_SECONDS = 0.11
+
+
+def give_writers_a_turn(engine: Engine) -> None:
+    """Between two transactions of long background work (sealing or indexing an import's
+    10,000 rows): on SQLite, pause so that a save waiting for the write lock takes it, which
+    it would not if the next transaction began at once (the waiter sleeps while it retries,
+    and the lock is never free when it looks). PostgreSQL writers do not queue so: no pause."""
+    if engine.dialect.name == "sqlite":
+        time.sleep(WRITERS_TURN_SECONDS)

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.core import chain
+from app.core import after_commit
 from app.extensions import db
 from app.jobs import runner
 from app.jobs.queue import HEARTBEAT_SECONDS
@@ -32,7 +32,7 @@ def jobs_worker(threads):
     def beat():
         while not stop.is_set():
             queue.beat()
-            _seal_left_over(app)
+            _finish_left_over(app)
             stop.wait(HEARTBEAT_SECONDS)
 
     threading.Thread(target=beat, daemon=True).start()
@@ -44,14 +44,14 @@ def jobs_worker(threads):
         stop.set()
 
 
-def _seal_left_over(app) -> None:
-    """Seal history a process left unsealed (killed between its commit and its seal); one
-    indexed query per chained table when nothing is pending."""
+def _finish_left_over(app) -> None:
+    """Finish what a process left undone after its commit (killed in between): seal its
+    history, index its imported projects for search; one indexed query each when none is."""
     try:
         with app.app_context():
-            chain.seal_all(db.engine)
+            after_commit.finish_left_over(db.engine)
     except Exception:  # noqa: BLE001 - the database may be away; the next beat tries again
-        log.exception("the periodic seal of the history failed")
+        log.exception("finishing the left-over after-commit work failed")
 
 
 def init_app(app) -> None:

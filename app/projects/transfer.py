@@ -30,6 +30,7 @@ from app.projects.duplicates import (
 from app.projects.models import INDUSTRIES, SOURCES, Project
 from app.projects.names import normalise_investor
 from app.projects.queries import ProjectFilters, project_statement
+from app.projects.search import index_after_commit
 from app.projects.services import ProjectData, create_project, field_problems, milestone_problems
 from app.units.models import Unit
 
@@ -347,7 +348,9 @@ def write(
         rows = built.rows[start : start + CHUNK]
         for row in rows:
             row["import_batch_id"] = batch_id
-        ids = insert_rows(Project, rows)
+        ids = new_ids(Project, len(rows))
+        index_after_commit(ids)  # SQLite: the trigram index, after the commit gives the lock back
+        insert_rows(Project, rows, ids)
         computed = computed_values(Project, ids)
         for row, new_id in zip(rows, ids, strict=True):
             row["id"] = new_id
@@ -389,35 +392,37 @@ def _values(project: Project) -> dict[str, Any]:
     return values
 
 
-def insert_rows(model: type, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert the rows with one multi-row statement per page; return their ids in order."""
-    if not rows:
-        return []
+def new_ids(model: type, count: int) -> list[int]:
+    """The ids the next `count` rows of the model's table will have, taken now."""
     table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Drawn from the sequence in one statement.
+        return list(
+            db.session.execute(
+                select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
+                    func.generate_series(1, count)
+                )
+            ).scalars()
+        )
+    # SQLite: the ids it would give (the next after the largest: no table uses AUTOINCREMENT),
+    # safe under the write lock this transaction holds from its BEGIN IMMEDIATE.
+    last = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+    return list(range(last + 1, last + 1 + count))
+
+
+def insert_rows(model: type, rows: list[dict[str, Any]], ids: list[int]) -> None:
+    """Insert the rows with those ids (`new_ids`) in one executemany: psycopg sends one
+    prepared statement in a pipeline, cheaper than parsing 1,000-row VALUES lists, and on
+    SQLite it spares RETURNING in order, which costs one statement per row."""
+    if not rows:
+        return
     keys = list(dict.fromkeys(key for row in rows for key in row))
     # One statement needs the same columns in every row: a value unset is NULL, as a flush
     # leaving the column out would store.
     params = [{key: row.get(key) for key in keys} for row in rows]
-    if db.session.get_bind().dialect.name == "postgresql":
-        # The ids drawn from the sequence first, then one prepared statement sent in a
-        # pipeline (psycopg's executemany), cheaper than parsing 1,000-row VALUES lists.
-        ids = list(
-            db.session.execute(
-                select(func.nextval(func.pg_get_serial_sequence(table.name, "id"))).select_from(
-                    func.generate_series(1, len(params))
-                )
-            ).scalars()
-        )
-    else:
-        # SQLite: the ids it would give (the next after the largest: no table uses
-        # AUTOINCREMENT), safe under the write lock this transaction holds from its BEGIN
-        # IMMEDIATE; an executemany, where RETURNING in order costs one statement per row.
-        last = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-        ids = list(range(last + 1, last + 1 + len(params)))
     for row, new_id in zip(params, ids, strict=True):
         row["id"] = new_id
-    db.session.execute(insert(table), params)
-    return ids
+    db.session.execute(insert(model.__table__), params)
 
 
 def computed_values(model: type, ids: list[int]) -> dict[int, dict[str, Any]]:

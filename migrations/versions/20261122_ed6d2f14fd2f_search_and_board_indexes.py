@@ -11,7 +11,7 @@ Indexes for the project list, search and board at 100,000 projects (bench/bench_
 
 NOTE for later migrations on SQLite: a batch_alter_table that recreates `projects` drops the
 triggers below. tests/search/test_search_index.py fails if that happens; re-run
-`create_sqlite_search()` of this file in that migration.
+`create_triggers()` of search_index_after_commit (d1a2b3c4e5f6), whose triggers replaced these.
 
 Revision ID: ed6d2f14fd2f
 Revises: 5cade5ed8fad
