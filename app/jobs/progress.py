@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-REPORT_EVERY_SECONDS = 0.5
+REPORT_EVERY_SECONDS = 0.25
 
 
 def progress_key(job_id: int) -> str:

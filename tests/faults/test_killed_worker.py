@@ -1,4 +1,4 @@
-"""A worker killed (kill -9) half-way through writing a 5,000-project import: nothing of the
+"""A worker killed (kill -9) half-way through writing a 12,000-project import: nothing of the
 file is in the database (the import is still all or nothing), the job page shows 已中断 with the
 Chinese reason once the worker has been silent for JOB_STALE_SECONDS, and 重新运行 with a new
 worker writes every row exactly once. Real `flask --app wsgi jobs-worker` processes share the
@@ -27,7 +27,7 @@ from app.projects.transfer import HEADERS
 from tests.imports.conftest import csv_bytes, project_row
 
 ROOT = Path(__file__).resolve().parents[2]
-ROWS = 5_000
+ROWS = 12_000  # its write lasts about a second on SQLite: long enough to be caught half-way
 STALE = 3
 
 
