@@ -226,9 +226,7 @@ def test_a_leaders_stalled_projects_come_first_and_count(client, people, login, 
     assert badge(client.get("/account/password").get_data(as_text=True)) == 1
 
 
-def test_a_badge_beyond_99_reads_99_plus_and_the_page_counts_them_all(
-    client, people, login, make
-):
+def test_a_badge_beyond_99_reads_99_plus_and_the_page_counts_them_all(client, people, login, make):
     from app.core.dates import today
 
     with client.application.app_context():
@@ -243,3 +241,44 @@ def test_a_badge_beyond_99_reads_99_plus_and_the_page_counts_them_all(
     assert re.search(r'data-testid="nav-badge"[^>]*>99\+<', page)
     due = re.search(r'data-testid="todo-projects.due_follow_ups"(.*?)</section>', page, re.S)
     assert due and "101" in due.group(1), due
+
+
+def test_a_unit_with_many_stalled_projects_sees_the_most_overdue_first_and_the_exact_count(
+    app, client, people, login, make
+):
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.todo.registry import SHOWN
+
+    care = CareFactory(make)
+
+    def add(count: int, start: int) -> None:
+        for n in range(start, start + count):  # leads, each 31 + n days in the stage
+            make.project(people["unit_a"], f"滞后线索{n:02d}", f"滞后公司{n}",
+                         lead_on=care.days_ago(31 + n))  # fmt: skip
+
+    def todo_page() -> tuple[str, int]:
+        statements = []
+        with app.app_context():
+            listen = lambda *args: statements.append(args[2])  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                page = client.get("/").get_data(as_text=True)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listen)
+        return page, len(statements)
+
+    login(people["unit"])
+    add(SHOWN + 3, 0)
+    page, queries = todo_page()
+    stalled = re.search(r'data-testid="todo-attention.stalled"(.*?)</section>', page, re.S)
+    shown = sections(page)["attention.stalled"]
+    assert shown == [f"滞后线索{n:02d}" for n in range(SHOWN + 2, 2, -1)]  # most days over first
+    assert f"显示 {SHOWN} / {SHOWN + 3} 条" in stalled.group(1)
+    listed = client.get("/care/stalled").get_data(as_text=True)
+    assert re.search(rf'data-testid="list-total">{SHOWN + 3}<', listed)  # the same count
+    add(2 * SHOWN, SHOWN + 3)
+    page, more_queries = todo_page()
+    assert f"显示 {SHOWN} / {3 * SHOWN + 3} 条" in page
+    assert more_queries == queries  # the first few and a count, however many there are

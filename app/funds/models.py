@@ -57,6 +57,9 @@ class FundsEntry(UnitScoped, TimestampMixin, VersionedMixin, Base):
         ),
         Index("ix_funds_entries_project_key", "project_id", "evidence_key"),
         Index("ix_funds_entries_status_date", "status", "received_on"),
+        # The ledger's order (newest receipt first): its first page read from the index, where
+        # sorting 200,000 entries cost 500 ms.
+        Index("ix_funds_entries_received", "received_on", "id"),
     )
     __history_ignore__ = ("evidence_key", "submission_id")
     __merge_label__ = "到位资金"

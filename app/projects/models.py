@@ -17,11 +17,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    exists,
     false,
     select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.db import Base, SoftDeleteMixin, TimestampMixin, VersionedMixin, utcnow
@@ -243,7 +244,16 @@ class FollowUp(UnitScoped, SoftDeleteMixin, Base):
 
     @classmethod
     def unit_scope(cls, unit_id: int) -> ColumnElement[bool]:
-        return cls.project_id.in_(select(Project.id).where(Project.unit_id == unit_id))
+        # A correlated EXISTS, not `project_id IN (the unit's projects)`: every read of
+        # follow-ups is narrowed by its project or its user already, and SQLite, once ANALYZEd,
+        # drove the due list from the IN list instead, reading every follow-up of the unit's
+        # projects (150,000 of a colleague's: 190 ms on every page for a user owning none).
+        owner = aliased(Project)
+        return (
+            exists()
+            .where(owner.id == cls.project_id, owner.unit_id == unit_id)
+            .correlate_except(owner)
+        )
 
     def history_label(self) -> str:
         return f"{self.happened_on} {self.kind}"
