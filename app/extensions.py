@@ -10,9 +10,12 @@ from app.core.session import Session
 
 
 def _autogenerate_includes(name, type_, parent_names) -> bool:
-    """Autogenerate leaves alone the search indexes a hand-written migration makes: SQLite's
-    FTS5 tables and PostgreSQL's expression index (app/projects/search.py)."""
-    return not (name or "").startswith(("projects_search", "ix_projects_search_"))
+    """Autogenerate leaves alone the indexes a hand-written migration makes for one database:
+    SQLite's FTS5 tables and PostgreSQL's expression indexes (app/projects/search.py, and
+    `latest_owner` in app/projects/queries.py)."""
+    return not (name or "").startswith(
+        ("projects_search", "ix_projects_search_", "ix_follow_ups_latest_owner")
+    )
 
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": Session})

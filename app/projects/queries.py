@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 
 from app.core.dates import today
 from app.core.params import whole_number
@@ -294,6 +294,24 @@ def over_limit(project: Project, limits: dict[str, int], on: date | None = None)
     return max(0, days_in_stage(project, on) - limit)
 
 
+def latest_owner() -> ColumnElement[Any]:
+    """The user of a follow-up that is its project's latest, else NULL: PostgreSQL indexes this
+    expression (migration follow_up_latest_owner) and so keeps statistics of it. The partial
+    index on (user_id, next_due_on) WHERE is_latest is estimated from user_id over the whole
+    table: a user owning half of 3,000,000 follow-ups but the latest of only 829 projects was
+    taken for 197,000 rows, and the planner read 1,800 follow-ups of each of the unit's
+    projects instead (3.2 s; with this expression 10 ms)."""
+    return case((FollowUp.is_latest, FollowUp.user_id))
+
+
+def latest_of(actor: Any) -> tuple[ColumnElement[bool], ...]:
+    """SQL: the follow-up is the actor's and its project's latest. SQLite keeps the partial
+    index (it estimates it well and reads no statistics of expressions)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return (latest_owner() == actor.id,)
+    return (FollowUp.user_id == actor.id, FollowUp.is_latest)
+
+
 def due_follow_ups(actor: Any, on: date | None = None) -> Select:
     """The actor's follow-ups whose next step is due today or earlier and that no newer
     follow-up on the same project has superseded (`FollowUp.is_latest`, on a partial index:
@@ -303,8 +321,7 @@ def due_follow_ups(actor: Any, on: date | None = None) -> Select:
         scoped_select(FollowUp, actor)
         .join(Project, Project.id == FollowUp.project_id)
         .where(
-            FollowUp.user_id == actor.id,
-            FollowUp.is_latest,
+            *latest_of(actor),
             FollowUp.next_due_on.is_not(None),
             FollowUp.next_due_on <= on,
             Project.deleted_at.is_(None),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -126,3 +127,30 @@ def test_a_merge_leaves_one_latest_follow_up_on_the_kept_project(app, client, pe
         assert [(f.project_id, f.next_step) for f in latest] == [(keep.id, "安排考察")]
     login(people["unit"])  # the kept project's unit no longer has 寄资料 due
     assert "寄资料" not in client.get("/").get_data(as_text=True)
+
+
+def test_on_postgresql_the_due_list_reads_the_expression_its_index_keeps_statistics_of(
+    app, people, make
+):
+    """The index `ix_follow_ups_latest_owner_due` serves the due list only if the query's
+    expression is the indexed one: with sequential scans off, the plan must use it."""
+    from sqlalchemy import func, text
+
+    from app.auth.models import User
+    from app.core import scoping
+    from app.projects.queries import due_follow_ups
+
+    project = make.project(people["unit_a"], "到期跟进项目", "投资方")
+    make.follow_up(project, people["unit"], START, next_step="回访", next_due_on=START)
+    with app.test_request_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite keeps the partial index, which it estimates well")
+        user = db.session.scalars(select(User).where(User.username == "unita")).one()
+        scoping.set_actor(db.session, user)
+        stmt = due_follow_ups(user, START)
+        assert db.session.scalar(select(func.count()).select_from(stmt.subquery())) == 1
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        db.session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(db.session.scalars(text("EXPLAIN " + sql)))
+        db.session.rollback()
+    assert "ix_follow_ups_latest_owner_due" in plan, plan
