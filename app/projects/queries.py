@@ -314,8 +314,8 @@ def latest_of(actor: Any) -> tuple[ColumnElement[bool], ...]:
 
 def due_follow_ups(actor: Any, on: date | None = None) -> Select:
     """The actor's follow-ups whose next step is due today or earlier and that no newer
-    follow-up on the same project has superseded (`FollowUp.is_latest`, on a partial index:
-    the same few index reads for a user owning none or 150,000 follow-ups)."""
+    follow-up on the same project has superseded (`FollowUp.is_latest`, read through an index,
+    `latest_of`: the same few index reads for a user owning none or 150,000 follow-ups)."""
     on = on or today()
     stmt = (
         scoped_select(FollowUp, actor)
