@@ -80,6 +80,17 @@ def _milestones(rng: random.Random, lead_on: date) -> dict:
     return dates
 
 
+def references() -> tuple[list[Leader], list[PromotionEvent]]:
+    """The 12 包保 leaders and 30 promotion events the filled projects point at."""
+    leaders = [Leader(name=f"领导{i}", post="副区长", is_baobao=True) for i in range(12)]
+    events = [
+        PromotionEvent(name=f"{2024 + i % 3} 招商推介会 {i}", kind="推介会", city="深圳市",
+                       held_on=date(2024 + i % 3, 1 + i % 12, 10))
+        for i in range(30)
+    ]  # fmt: skip
+    return leaders, events
+
+
 def _project_rows(rng, count, unit_ids, leader_ids, event_ids, pool, creator_id):
     for _ in range(count):
         chain, investor = rng.choice(pool)
@@ -138,12 +149,7 @@ def fill(app) -> None:
                     ("bench_bureau", "bureau", None), ("bench_unit", "unit", units[0].id),
                 )
             ]  # fmt: skip
-            leaders = [Leader(name=f"领导{i}", post="副区长", is_baobao=True) for i in range(12)]
-            events = [
-                PromotionEvent(name=f"{2024 + i % 3} 招商推介会 {i}", kind="推介会", city="深圳市",
-                               held_on=date(2024 + i % 3, 1 + i % 12, 10))
-                for i in range(30)
-            ]  # fmt: skip
+            leaders, events = references()
             db.session.add_all(users + leaders + events)
             db.session.commit()
             unit_ids, creator = [u.id for u in units], users[0].id

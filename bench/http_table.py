@@ -37,14 +37,12 @@ from sqlalchemy import create_engine, event, func, select, text
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.auth.services import new_session_token
-from app.events.models import PromotionEvent
 from app.extensions import db
 from app.funds.models import ORIGINS, FundsEntry
-from app.leaders.models import Leader
 from app.projects import names
 from app.projects.models import FollowUp, Project
 from app.units.models import Unit
-from bench.bench_projects import _insert, _investor_pool, _project_rows
+from bench.bench_projects import _insert, _investor_pool, _project_rows, references
 from bench.common import analyze, bench_app, replay_ms, stats
 
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 20_000))
@@ -131,12 +129,7 @@ def fill(app) -> dict:
         db.session.add_all(units)
         db.session.flush()
         users = _users(units[0].id)
-        leaders = [Leader(name=f"领导{i}", post="副区长", is_baobao=True) for i in range(12)]
-        events = [
-            PromotionEvent(name=f"{2024 + i % 3} 招商推介会 {i}", kind="推介会", city="深圳市",
-                           held_on=date(2024 + i % 3, 1 + i % 12, 10))
-            for i in range(30)
-        ]  # fmt: skip
+        leaders, events = references()
         db.session.add_all(users + leaders + events)
         db.session.commit()
         ids = {u.username: u.id for u in users}

@@ -126,8 +126,8 @@ WRITERS_TURN_SECONDS = 0.11
 
 
 def give_writers_a_turn(engine: Engine) -> None:
-    """Between two transactions of long background work (sealing or indexing an import's
-    10,000 rows): on SQLite, pause so that a save waiting for the write lock takes it, which
+    """Between two transactions of long background work (indexing an import's 10,000
+    projects for search): on SQLite, pause so that a save waiting for the write lock takes it, which
     it would not if the next transaction began at once (the waiter sleeps while it retries,
     and the lock is never free when it looks). PostgreSQL writers do not queue so: no pause."""
     if engine.dialect.name == "sqlite":
