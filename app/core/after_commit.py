@@ -45,6 +45,11 @@ def finish_left_over(engine: Engine) -> None:
             log.exception("finishing left-over %s work failed", kind)
 
 
+def noted(session: Session, kind: str) -> set:
+    """The items of `kind` the open transaction has noted so far."""
+    return session.info.get(_PENDING, {}).get(kind, set())
+
+
 def note(session: Session, kind: str, items: Iterable[Any] = (True,)) -> None:
     """Leave items for the work of `kind` after this transaction commits."""
     session.info.setdefault(_PENDING, {}).setdefault(kind, set()).update(items)

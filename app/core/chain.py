@@ -5,38 +5,64 @@ no lock, so a long import never makes another user's save wait. Right after a co
 transaction of its own seals the pending rows: under the chain's lock (PostgreSQL advisory lock;
 SQLite's write lock) it reads the last sealed hash and gives the pending rows, in id order, the
 next seq numbers and their hashes. The database's guard trigger lets an UPDATE through only when
-it seals a pending row and leaves its content unchanged (migration a2b3c4d5e6f7)."""
+it seals a pending row and leaves its content unchanged (migration a2b3c4d5e6f7).
+
+Whoever seals first seals for everyone: a sealer that finds another at work leaves its rows to
+that one, so a save committed behind a 10,000-row import does not seal the import's rows
+itself. PostgreSQL tells by its advisory lock; SQLite, whose write lock is free between two
+batches, by a lease row (SealLease), which a writer takes inside the transaction that appends
+(unless another sealer's lease runs), so its seal holds it from the moment its rows are
+visible: a save that gets the write lock between an import's commit and its seal's first
+batch leaves the import's rows to the import."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    DateTime,
     Engine,
     Index,
     Integer,
     String,
     bindparam,
+    delete,
     insert,
     select,
     text,
     update,
 )
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from app.core import after_commit
-from app.core.db import Base, utcnow
+from app.core.db import Base, give_writers_a_turn, utcnow
 
 GENESIS = "0" * 64
 SEAL_BATCH = 1000  # rows read and sealed at a time (SQLite: per transaction, see seal)
 UNSEALED_AFTER = timedelta(minutes=5)  # a committed row pending longer: its seal never ran
+LEASE_FOR = timedelta(minutes=1)  # a SQLite sealer's lease, renewed with each batch
+_HOLDER = "chain_seal_holder"  # session.info: the lease token the appending transaction took
 log = logging.getLogger(__name__)
+
+
+class SealLease(Base):
+    """SQLite: the sealer at work on a chain, until `expires_at` (renewed with each batch; a
+    killed sealer's lease lapses, and the heartbeat's seal does not wait for it). Deleted by
+    whichever sealer finds nothing left pending."""
+
+    __tablename__ = "chain_seal_leases"
+
+    chain: Mapped[str] = mapped_column(String(64), primary_key=True)  # the chained table
+    holder: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
 
 
 class HashChained:
@@ -81,8 +107,37 @@ def append_rows(session: Session, model: type, rows: list[dict[str, Any]]) -> No
         return
     for row in rows:
         row.update(seq=None, prev_hash=None, hash=None)
-    session.connection().execute(insert(model.__table__), rows)
+    connection = session.connection()
+    connection.execute(insert(model.__table__), rows)
+    if connection.dialect.name == "sqlite" and model not in after_commit.noted(session, "chain"):
+        # The first append of the transaction: the lease cannot change while it holds the lock.
+        holder = session.info.setdefault(_HOLDER, uuid.uuid4().hex)
+        _take_lease(connection, model, holder)
     after_commit.note(session, "chain", [model])
+
+
+def _take_lease(connection: Connection, model: type, holder: str) -> bool:
+    """SQLite, under the write lock: hold (or renew) the chain's lease unless another sealer's
+    lease is still running; whether `holder` holds it now."""
+    now = utcnow()
+    table = SealLease.__table__
+    connection.execute(
+        sqlite_insert(table)
+        .values(chain=model.__tablename__, holder=holder, expires_at=now + LEASE_FOR)
+        .on_conflict_do_update(
+            index_elements=[table.c.chain],
+            set_={"holder": holder, "expires_at": now + LEASE_FOR},
+            where=(table.c.holder == holder) | (table.c.expires_at < now),
+        )
+    )
+    held = select(table.c.holder).where(table.c.chain == model.__tablename__)
+    return connection.execute(held).scalar() == holder
+
+
+def _end_lease(connection: Connection, model: type) -> None:
+    """SQLite, under the write lock, with nothing left pending: no one need wait for a
+    sealer any more."""
+    connection.execute(delete(SealLease).where(SealLease.chain == model.__tablename__))
 
 
 def _last_sealed(connection: Connection, model: type) -> tuple[int, str]:
@@ -153,28 +208,38 @@ def _more_pending(connection: Connection, model: type) -> bool:
         return connection.execute(query).first() is not None
 
 
-def seal(engine: Engine, model: type, wait: bool = True) -> int:
+def seal(engine: Engine, model: type, wait: bool = True, holder: str | None = None) -> int:
     """Seal every committed pending row, batch by batch on one pooled connection; the number
-    sealed. SQLite commits after each batch, so a save waiting for the write lock gets in;
-    PostgreSQL keeps its lock across the batches, so a save's own seal never waits for it.
+    sealed. PostgreSQL keeps its lock across the batches, so a save's own seal never waits for
+    it. SQLite commits after each batch and pauses (give_writers_a_turn), so a save waiting
+    for the write lock gets in; its seal then finds the lease and leaves its row to this one.
 
-    With `wait` off (after a commit) a sealer that finds the lock taken leaves its rows to the
-    holder: every sealer looks for pending rows again after releasing the lock, and those rows
-    were committed before it released, so it (or whoever holds the lock by then) seals them."""
+    With `wait` off (after a commit) a sealer that finds another at work leaves its rows to it.
+    PostgreSQL: every sealer looks for pending rows again after releasing the lock, and those
+    rows were committed before it released, so it (or whoever holds the lock by then) seals
+    them. SQLite: a lease ends only in the batch that finds nothing more pending, under the
+    write lock, so rows committed while it ran are sealed by it. `holder` is the lease a bulk
+    appending transaction took (append_rows)."""
     sealed = 0
-    keep_lock = engine.dialect.name == "postgresql"
+    postgresql = engine.dialect.name == "postgresql"
+    holder = holder or uuid.uuid4().hex
     with engine.connect() as connection:
         while True:
             with connection.begin():
+                if not (postgresql or wait or _take_lease(connection, model, holder)):
+                    return sealed
                 count = seal_batch(connection, model, wait=wait)
-                while keep_lock and count == SEAL_BATCH:
+                while postgresql and count == SEAL_BATCH:
                     sealed += count
                     count = seal_batch(connection, model, wait=wait)
+                if not postgresql and count is not None and count < SEAL_BATCH:
+                    _end_lease(connection, model)
             if count is None:
                 return sealed
             sealed += count
             if count < SEAL_BATCH and not _more_pending(connection, model):
                 return sealed
+            give_writers_a_turn(engine)
 
 
 def seal_all(engine: Engine) -> int:
@@ -191,9 +256,10 @@ def _seal_after_commit(session: Session, models: set) -> None:
     """Seal what the committed transaction appended, in a transaction of its own. The save is
     already committed: a failed seal is logged and left to the next seal (any commit that
     appends, verify-history, the integrity page, the periodic job)."""
+    holder = session.info.pop(_HOLDER, None)
     for model in sorted(models, key=lambda m: m.__tablename__):
         try:
-            seal(session.get_bind(mapper=model.__mapper__), model, wait=False)
+            seal(session.get_bind(mapper=model.__mapper__), model, wait=False, holder=holder)
         except Exception:  # noqa: BLE001 - never fail a committed save over its seal
             log.exception("sealing %s after commit failed", model.__tablename__)
 

@@ -65,6 +65,10 @@ class SoftDeleteMixin:
         return mapped_column(ForeignKey("users.id"))
 
 
+_BUSY_TIMEOUT = "sqlite_busy_timeout_ms"  # the connection's configured wait for a lock
+BUSY_POLL_SECONDS = 0.002  # how often BEGIN IMMEDIATE tries again for the write lock
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     """Per SQLite connection: own transactions, WAL, foreign keys (timeout via connect_args)."""
@@ -76,6 +80,7 @@ def _sqlite_on_connect(dbapi_connection, connection_record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
+    connection_record.info[_BUSY_TIMEOUT] = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
     cursor.close()
 
 
@@ -116,13 +121,42 @@ def _reading_only() -> bool:
 def _sqlite_begin_immediate(conn) -> None:
     """Take the write lock at BEGIN: a read that later writes can no longer deadlock (except in
     a view marked `reads_only` or work reading beside writers)."""
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN" if _reading_only() else "BEGIN IMMEDIATE")
+    if conn.dialect.name != "sqlite":
+        return
+    if _reading_only():
+        conn.exec_driver_sql("BEGIN")
+    else:
+        _begin_writing(conn)
 
 
-# Longer than the longest sleep of SQLite's busy handler between two tries for the lock (100 ms
-# once it has waited about 300 ms): a writer waiting that long tries again within the pause.
-WRITERS_TURN_SECONDS = 0.11
+def _begin_writing(conn) -> None:
+    """BEGIN IMMEDIATE, trying again for the write lock every BUSY_POLL_SECONDS up to the
+    connection's busy timeout. SQLite's own busy handler sleeps ever longer between its tries
+    (100 ms each once it has waited 300 ms), so a save queued behind a long write used to
+    learn that the lock was free up to 100 ms late, and lose it to a background loop's next
+    batch. The last try runs as an ordinary statement, so that a timeout raises what any
+    statement's would ("database is locked")."""
+    dbapi = conn.connection.dbapi_connection
+    timeout_ms = conn.connection.info.get(_BUSY_TIMEOUT, 0)
+    deadline = time.monotonic() + timeout_ms / 1000
+    dbapi.execute("PRAGMA busy_timeout = 0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                dbapi.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    break
+            time.sleep(BUSY_POLL_SECONDS)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        dbapi.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+
+
+# Several times the interval at which a writer tries again for the lock (_begin_writing): a
+# writer waiting for it takes it within the pause.
+WRITERS_TURN_SECONDS = 0.01
 
 
 def give_writers_a_turn(engine: Engine) -> None:

@@ -271,3 +271,141 @@ def test_verify_history_fails_on_an_entry_its_seal_never_reached(app, people, ru
     result = runner.invoke(args=["verify-history"])
     assert result.exit_code == 1
     assert "1 条超过 5 分钟仍未封存入链" in result.output
+
+
+sqlite_only = pytest.mark.skipif(bool(PG_URL), reason="SQLite only: PostgreSQL tells by its lock")
+
+
+def _write_pending(app, count: int) -> None:
+    """Entries committed with no session, so no seal after them (as a killed writer's)."""
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO history (at, actor_name, table_name, action, label)"
+                " VALUES (:at, '系统', 'units', 'create', :label)"
+            ),
+            [{"at": utcnow(), "label": f"待封存{n}"} for n in range(count)],
+        )
+
+
+def _pending(app) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.execute(
+                select(HistoryEntry.label)
+                .where(HistoryEntry.seq.is_(None))
+                .order_by(HistoryEntry.id)
+            ).scalars()
+        )
+
+
+def _save(app, name: str) -> None:
+    with app.app_context():
+        db.session.add(Unit(name=name, kind="乡镇街道"))
+        db.session.commit()
+
+
+@sqlite_only
+def test_sqlite_a_save_between_two_batches_of_a_running_seal_leaves_its_entry_to_it(
+    app, people, monkeypatch
+):
+    """SQLite's write lock is free between a sealer's batches: a save gets in there, and its
+    own seal finds the sealer's lease and leaves its entry to it, instead of sealing the
+    1,200 entries before its own first."""
+    from app.core import chain
+
+    _write_pending(app, chain.SEAL_BATCH + 200)
+    paused, resume = threading.Event(), threading.Event()
+
+    def pause(engine):
+        paused.set()
+        resume.wait(timeout=10)
+
+    monkeypatch.setattr(chain, "give_writers_a_turn", pause)
+
+    def sealer():
+        with app.app_context():
+            chain.seal(db.engine, HistoryEntry, wait=False)
+
+    running = threading.Thread(target=sealer)
+    running.start()
+    try:
+        assert paused.wait(timeout=10)  # one batch sealed and committed, the lease held
+        _save(app, "批次之间保存镇")
+        left = _pending(app)
+    finally:
+        resume.set()
+        running.join()
+    assert len(left) == 201 and "批次之间保存镇" in left[-1]
+    assert _pending(app) == []
+    _assert_one_sealed_chain(app)
+    with app.app_context():
+        leases = db.session.execute(text("SELECT count(*) FROM chain_seal_leases")).scalar()
+    assert leases == 0  # it ended with nothing left pending
+
+
+@sqlite_only
+def test_sqlite_a_save_committed_before_an_imports_seal_began_leaves_the_imports_entries(
+    app, people, monkeypatch
+):
+    """The transaction that appends takes the lease itself, so a save that gets the write lock
+    between an import's commit and its seal's first batch does not seal the import's entries."""
+    from app.core import after_commit, chain
+
+    committed, resume = threading.Event(), threading.Event()
+    original = after_commit._WORK["chain"]
+
+    def late_seal(session, models):
+        if threading.current_thread().name == "importer":
+            committed.set()
+            resume.wait(timeout=10)
+        original(session, models)
+
+    monkeypatch.setitem(after_commit._WORK, "chain", late_seal)
+
+    def importer():
+        with app.app_context():
+            db.session.add_all(
+                [Unit(name=f"导入镇{n}", kind="乡镇街道") for n in range(chain.SEAL_BATCH + 200)]
+            )
+            db.session.commit()
+
+    running = threading.Thread(target=importer, name="importer")
+    running.start()
+    try:
+        assert committed.wait(timeout=30)
+        _save(app, "导入之后保存镇")
+        left = _pending(app)
+    finally:
+        resume.set()
+        running.join()
+    assert len(left) == chain.SEAL_BATCH + 201 and "导入之后保存镇" in left[-1]
+    assert _pending(app) == []
+    _assert_one_sealed_chain(app)
+
+
+@sqlite_only
+def test_sqlite_a_lapsed_lease_keeps_no_save_from_sealing(app, people):
+    """A sealer killed half-way leaves its lease; once it lapses the next save seals all."""
+    from app.core import chain
+
+    _write_pending(app, 3)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO chain_seal_leases (chain, holder, expires_at) VALUES (:c, :h, :e)"),
+            {"c": "history", "h": "killed", "e": utcnow() - timedelta(seconds=1)},
+        )
+    _save(app, "租约过期后保存镇")
+    assert _pending(app) == []
+    _assert_one_sealed_chain(app)
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            text("INSERT INTO chain_seal_leases (chain, holder, expires_at) VALUES (:c, :h, :e)"),
+            {"c": "history", "h": "running", "e": utcnow() + chain.LEASE_FOR},
+        )
+    _save(app, "租约有效时保存镇")
+    assert len(_pending(app)) == 1  # left to the lease's holder, or to the heartbeat:
+    with app.app_context():
+        after_commit_finish = chain.seal_all(db.engine)
+    assert after_commit_finish == 1 and _pending(app) == []
+    _assert_one_sealed_chain(app)
