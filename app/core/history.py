@@ -108,7 +108,12 @@ def note_reason(session: Session, reason: str) -> None:
     session.info["history_reason"] = reason
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})  # stored in JSON as they are
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: one set lookup (an import cleans 200,000)
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from app.core import history, scoping
 from app.core.db import Base, utcnow
 from app.core.forms import ServiceError
+from app.core.id_groups import id_groups, matching
 from app.extensions import db
 from app.projects.models import Project
 from app.projects.names import search_text
@@ -264,18 +265,15 @@ def refresh_groups(
     former ones), then each group any of them was or is in, and the given former keys' groups.
     After bulk Core writes, with the projects written; flushes call it by themselves."""
     conn = session.connection()
-    ids = sorted({int(pid) for pid in project_ids})
+    by_id = [matching(PROJECTS.c.id, group) for group in id_groups(project_ids)]
     codes = set(codes)
-    for chunk in chunks(ids):
-        found = select(PROJECTS.c.uscc).where(
-            PROJECTS.c.id.in_(chunk), PROJECTS.c.uscc.is_not(None)
-        )
+    for condition in by_id:
+        found = select(PROJECTS.c.uscc).where(condition, PROJECTS.c.uscc.is_not(None))
         codes.update(conn.execute(found.distinct()).scalars())
-    conditions = [PROJECTS.c.id.in_(chunk) for chunk in chunks(ids)]
-    conditions += [PROJECTS.c.uscc.in_(chunk) for chunk in chunks(sorted(codes - {None}))]
+    conditions = by_id + [PROJECTS.c.uscc.in_(chunk) for chunk in chunks(sorted(codes - {None}))]
     touched = _keys(conn, conditions) | set(keys)
-    for chunk in chunks(ids):
-        _set_keys(conn, PROJECTS.c.id.in_(chunk), [])
+    for condition in by_id:
+        _set_keys(conn, condition, [])
     for chunk in chunks(sorted(codes - {None})):
         _set_keys(conn, PROJECTS.c.uscc.in_(chunk), chunk)
     touched |= _keys(conn, conditions)

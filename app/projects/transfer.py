@@ -16,6 +16,7 @@ from app.core import cells, history, scoping, uscc
 from app.core.cells import CellError, CheckedRows, RowError
 from app.core.db import utcnow
 from app.core.forms import ServiceError
+from app.core.id_groups import id_groups, matching
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Column, Sheet, Table
 from app.events.models import PromotionEvent
@@ -32,6 +33,7 @@ from app.projects.names import normalise_investor
 from app.projects.queries import ProjectFilters, project_statement
 from app.projects.search import index_after_commit
 from app.projects.services import ProjectData, create_project, field_problems, milestone_problems
+from app.rollups.maintain import refresh_projects
 from app.units.models import Unit
 
 HEADERS = (
@@ -431,16 +433,17 @@ def computed_values(model: type, ids: list[int]) -> dict[int, dict[str, Any]]:
     columns = [c for c in table.columns if c.computed is not None]
     if not columns or not ids:
         return {}
-    found = db.session.execute(select(table.c.id, *columns).where(table.c.id.in_(ids)))
-    return {row[0]: dict(zip((c.key for c in columns), row[1:], strict=True)) for row in found}
+    values = {}
+    for group in id_groups(ids):
+        found = db.session.execute(select(table.c.id, *columns).where(matching(table.c.id, group)))
+        values.update(
+            (row[0], dict(zip((c.key for c in columns), row[1:], strict=True))) for row in found
+        )
+    return values
 
 
 def _refresh_rollups(ids: list[int]) -> None:
     """The monthly roll-ups follow ORM flushes; rows written by a bulk insert are told to them."""
-    try:
-        from app.rollups.maintain import refresh_projects
-    except ImportError:  # TODO(perf3): perf2's roll-ups not merged yet
-        return
     refresh_projects(db.session, ids)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, delete, event, extract, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from app.core.id_groups import id_groups, matching
 from app.funds.models import FundsEntry
 from app.projects.models import Project
 from app.projects.stages import MILESTONE_FIELDS
@@ -127,10 +128,10 @@ def _add_moved(conn: Any, touched: Touched) -> None:
     in each of its units old and new, and its cohort cells now."""
     if not touched.moved:
         return
-    for chunk in chunks(list(touched.moved)):
+    for group in id_groups(touched.moved):
         now = conn.execute(
             select(PROJECTS.c.id, PROJECTS.c.unit_id, PROJECTS.c.signed_on).where(
-                PROJECTS.c.id.in_(chunk)
+                matching(PROJECTS.c.id, group)
             )
         )
         for pid, unit_id, signed_on in now:
@@ -142,7 +143,7 @@ def _add_moved(conn: Any, touched: Touched) -> None:
                 extract("year", FUNDS.c.received_on),
                 extract("month", FUNDS.c.received_on),
             )
-            .where(FUNDS.c.project_id.in_(chunk))
+            .where(matching(FUNDS.c.project_id, group))
             .distinct()
         )
         for pid, year, month in months:
