@@ -59,6 +59,7 @@ class SealLease(Base):
     whichever sealer finds nothing left pending."""
 
     __tablename__ = "chain_seal_leases"
+    __history__ = False  # who is sealing, for a minute: no record of the bureau's work
 
     chain: Mapped[str] = mapped_column(String(64), primary_key=True)  # the chained table
     holder: Mapped[str] = mapped_column(String(32))
