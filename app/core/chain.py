@@ -219,7 +219,7 @@ def seal(engine: Engine, model: type, wait: bool = True, holder: str | None = No
     PostgreSQL: every sealer looks for pending rows again after releasing the lock, and those
     rows were committed before it released, so it (or whoever holds the lock by then) seals
     them. SQLite: a lease ends only in the batch that finds nothing more pending, under the
-    write lock, so rows committed while it ran are sealed by it. `holder` is the lease a bulk
+    write lock, so rows committed while it ran are sealed by it. `holder` is the lease the
     appending transaction took (append_rows)."""
     sealed = 0
     postgresql = engine.dialect.name == "postgresql"
