@@ -34,7 +34,6 @@ from sqlalchemy import (
     String,
     bindparam,
     delete,
-    insert,
     select,
     text,
     update,
@@ -44,6 +43,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from app.core import after_commit
 from app.core.db import Base, give_writers_a_turn, utcnow
+from app.core.inserts import Insert
 
 GENESIS = "0" * 64
 SEAL_BATCH = 1000  # rows read and sealed at a time (SQLite: per transaction, see seal)
@@ -106,10 +106,10 @@ def append_rows(session: Session, model: type, rows: list[dict[str, Any]]) -> No
     """Insert rows unsealed in the session's transaction; they are sealed after its commit."""
     if not rows:
         return
-    for row in rows:
-        row.update(seq=None, prev_hash=None, hash=None)
     connection = session.connection()
-    connection.execute(insert(model.__table__), rows)
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    statement = Insert(connection.dialect, model.__table__, keys)
+    statement.run(connection, statement.driver_values(rows))  # seq, prev_hash, hash: NULL
     if connection.dialect.name == "sqlite" and model not in after_commit.noted(session, "chain"):
         # The first append of the transaction: the lease cannot change while it holds the lock.
         holder = session.info.setdefault(_HOLDER, uuid.uuid4().hex)

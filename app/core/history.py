@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
+from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -173,30 +175,90 @@ def _audited(obj) -> bool:
     return getattr(obj, "__history__", True)
 
 
+class Snapshots:
+    """The create entries' after-snapshots of rows a bulk insert is to write, made before the
+    write but for the `late` fields only the write knows (the id, computed columns): each row's
+    JSON in pieces between the late fields, which `text` joins with their values into the text
+    `_dump` would write for the whole row (an import makes these while it builds its rows,
+    before it takes SQLite's write lock)."""
+
+    def __init__(self, model: type, rows: list[dict[str, Any]], labels: list[str], late):
+        keys = [k for k in _columns(model) if k not in _skipped(model)]
+        self.model = model
+        self.late = sorted(key for key in set(late) if key in keys)
+        self.labels = [str(label or "")[:300] for label in labels]
+        redact = set(getattr(model, "__history_redact__", ()))
+        self._names = [json.dumps(key, ensure_ascii=False) + ": " for key in self.late]
+        self._redacted = [key in redact for key in self.late]
+        early = [k for k in keys if k not in self.late]
+        self._pieces = [
+            self._split(_clean(model, {k: row[k] for k in early if k in row})) for row in rows
+        ]
+
+    def _split(self, values: dict[str, Any]) -> list[str]:
+        """The inner JSON of the values before each late key, and after the last."""
+        ordered = sorted(values)
+        pieces, start = [], 0
+        for end in [bisect_left(ordered, key) for key in self.late] + [len(ordered)]:
+            piece = {key: values[key] for key in ordered[start:end]}
+            pieces.append(json.dumps(piece, ensure_ascii=False)[1:-1])
+            start = end
+        return pieces
+
+    def __len__(self) -> int:
+        return len(self._pieces)
+
+    def text(self, index: int, late: Mapping[str, Any]) -> str | None:
+        """Row `index`'s snapshot with its late fields' values, as `_dump` writes it."""
+        pieces = self._pieces[index]
+        parts = []
+        for piece, name, key, redacted in zip(
+            pieces, self._names, self.late, self._redacted, strict=False
+        ):
+            if piece:
+                parts.append(piece)
+            parts.append(name + (_REDACTED_TEXT if redacted else _json_text(late[key])))
+        if pieces[-1]:
+            parts.append(pieces[-1])
+        return "{" + ", ".join(parts) + "}" if parts else None
+
+
+_REDACTED_TEXT = json.dumps(REDACTED, ensure_ascii=False)
+
+
+def _json_text(value: Any) -> str:
+    """One value as `_dump` writes it (ids and counts without the encoder's call)."""
+    if type(value) is int:
+        return str(value)
+    if value is None:
+        return "null"
+    return json.dumps(_json_value(value), ensure_ascii=False)
+
+
 def record_inserts(
-    session: Session, model: type, rows: list[dict[str, Any]], labels: list[str], reason=None
+    session: Session, snapshots: Snapshots, late: list[Mapping[str, Any]], reason=None
 ) -> None:
     """History of rows a bulk Core insert wrote (no flush saw them): one create entry each,
     the entry the flush would have written for it (same snapshot, actor and reason), all
-    appended at once and sealed into the chain after the commit (core.chain). Each row holds
-    its values by column, its `id` included."""
+    appended at once and sealed into the chain after the commit (core.chain). `late` holds
+    each row's late fields (Snapshots), its `id` among them."""
     actor_id, actor_name = _actor_of(session)
     now = utcnow()
-    keys = [k for k in _columns(model) if k not in _skipped(model)]
+    table_name = snapshots.model.__tablename__
     entries = [
         {
             "at": now,
             "actor_id": actor_id,
             "actor_name": actor_name,
-            "table_name": model.__tablename__,
-            "record_id": row["id"],
+            "table_name": table_name,
+            "record_id": values["id"],
             "action": "create",
-            "label": str(label or "")[:300],
+            "label": label,
             "before_json": None,
-            "after_json": _dump(_clean(model, {k: row[k] for k in keys if k in row})),
+            "after_json": snapshots.text(index, values),
             "reason": reason,
         }
-        for row, label in zip(rows, labels, strict=True)
+        for index, (values, label) in enumerate(zip(late, snapshots.labels, strict=True))
     ]
     append_rows(session, HistoryEntry, entries)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy import inspect as sa_inspect
 
 from app.core import cells, history, scoping, uscc
@@ -17,6 +17,7 @@ from app.core.cells import CellError, CheckedRows, RowError
 from app.core.db import utcnow
 from app.core.forms import ServiceError
 from app.core.id_groups import id_groups, matching
+from app.core.inserts import Insert
 from app.core.money import yuan_to_wan
 from app.core.spreadsheets import Column, Sheet, Table
 from app.events.models import PromotionEvent
@@ -288,20 +289,35 @@ TAKEN_SLACK = timedelta(hours=1)
 by a transaction still open while the check read (its timestamps are its flush's)."""
 
 
+LATE = ("id", "import_batch_id", "created_at", "updated_at")
+"""The insert's columns only the write knows: the ids it takes, its batch, its time."""
+COMPUTED = tuple(c.key for c in Project.__table__.columns if c.computed is not None)
+
+
+@dataclass
+class Chunk:
+    """CHUNK built projects: the driver's values of their insert but for LATE, in the order
+    of `Built.statement`'s other columns, and their history entries' snapshots."""
+
+    values: list[tuple]
+    snapshots: history.Snapshots
+
+
 @dataclass
 class Built:
-    """The checked projects as the rows their inserts will write, built while other users
-    work on (app/imports/services.py `import_in_steps`), with what the write checks again."""
+    """The checked projects as their inserts will write them, built while other users work on
+    (app/imports/services.py `import_in_steps`), with what the write checks again: the write,
+    holding SQLite's lock, adds only the ids, the batch, the time and the computed stage."""
 
-    rows: list[dict[str, Any]]
-    names: list[str]
+    statement: Insert  # LATE, then every other column a project sets
+    chunks: list[Chunk]
     pairs: dict[tuple[str, str], int]  # (name, investor) keys -> the row number that adds it
     as_of: datetime | None
 
 
 def build(checked: CheckedRows, actor: Any, progress: Any = None) -> Built:
-    """Each checked project made by the service, as one typed in is, into its insert's values;
-    nothing is written (`progress`, when given, hears of every chunk built)."""
+    """Each checked project made by the service, as one typed in is, into its insert's values
+    and its history snapshot; nothing is written (`progress` hears of every chunk built)."""
     refs = References()  # held: the session's identity map keeps units etc. only while referenced
     rows: list[dict[str, Any]] = []
     names: list[str] = []
@@ -313,8 +329,19 @@ def build(checked: CheckedRows, actor: Any, progress: Any = None) -> Built:
         if progress is not None:
             progress.advance(len(projects))
     del refs
+    keys = [key for key in dict.fromkeys(k for row in rows for k in row) if key not in LATE]
+    statement = Insert(db.session.get_bind().dialect, Project.__table__, (*LATE, *keys))
+    chunks = [
+        Chunk(
+            statement.driver_values(rows[start : start + CHUNK], keys),
+            history.Snapshots(
+                Project, rows[start : start + CHUNK], names[start : start + CHUNK], LATE + COMPUTED
+            ),
+        )
+        for start in range(0, len(rows), CHUNK)
+    ]
     pairs = {(name_key(d.name), normalise_investor(d.investor_name)): n for n, d in items}
-    return Built(rows, names, pairs, checked.as_of)
+    return Built(statement, chunks, pairs, checked.as_of)
 
 
 def _taken_since(built: Built) -> None:
@@ -340,24 +367,30 @@ def write(
     batch_id: int | None = None,
     progress: Any = None,
 ) -> int:
-    """Insert every built project, marked with its import batch; return how many. Bulk
-    inserts, their history entries appended in one go per chunk, the roll-ups and duplicate
+    """Insert every built project, marked with its import batch; return how many. One
+    executemany per chunk, its history entries appended in one go, the roll-ups and duplicate
     groups refreshed once: the little left to do while holding SQLite's write lock."""
     _taken_since(built)
     db.session.flush()  # the batch row, before the rows that point at it
+    now = utcnow()
+    late = {"import_batch_id": batch_id, "created_at": now, "updated_at": now}
+    (common,) = built.statement.driver_values([late], LATE[1:])
+    connection = db.session.connection()
     written: list[int] = []
-    for start in range(0, len(built.rows), CHUNK):
-        rows = built.rows[start : start + CHUNK]
-        for row in rows:
-            row["import_batch_id"] = batch_id
-        ids = new_ids(Project, len(rows))
+    for chunk in built.chunks:
+        ids = new_ids(Project, len(chunk.values))
         index_after_commit(ids)  # SQLite: the trigram index, after the commit gives the lock back
-        insert_rows(Project, rows, ids)
+        built.statement.run(
+            connection,
+            [(new_id, *common, *values) for new_id, values in zip(ids, chunk.values, strict=True)],
+        )
         computed = computed_values(Project, ids)
-        for row, new_id in zip(rows, ids, strict=True):
-            row["id"] = new_id
-            row.update(computed.get(new_id, {}))
-        history.record_inserts(db.session, Project, rows, built.names[start : start + CHUNK], note)
+        history.record_inserts(
+            db.session,
+            chunk.snapshots,
+            [{"id": new_id, "import_batch_id": batch_id, **computed[new_id]} for new_id in ids],
+            note,
+        )
         written += ids
         if progress is not None:
             progress.advance(len(ids))
@@ -410,21 +443,6 @@ def new_ids(model: type, count: int) -> list[int]:
     # safe under the write lock this transaction holds from its BEGIN IMMEDIATE.
     last = db.session.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
     return list(range(last + 1, last + 1 + count))
-
-
-def insert_rows(model: type, rows: list[dict[str, Any]], ids: list[int]) -> None:
-    """Insert the rows with those ids (`new_ids`) in one executemany: psycopg sends one
-    prepared statement in a pipeline, cheaper than parsing 1,000-row VALUES lists, and on
-    SQLite it spares RETURNING in order, which costs one statement per row."""
-    if not rows:
-        return
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    # One statement needs the same columns in every row: a value unset is NULL, as a flush
-    # leaving the column out would store.
-    params = [{key: row.get(key) for key in keys} for row in rows]
-    for row, new_id in zip(params, ids, strict=True):
-        row["id"] = new_id
-    db.session.execute(insert(model.__table__), params)
 
 
 def computed_values(model: type, ids: list[int]) -> dict[int, dict[str, Any]]:
