@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -152,6 +153,22 @@ def _begin_writing(conn) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     finally:
         dbapi.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+
+
+@contextmanager
+def no_collector_pauses() -> Iterator[None]:
+    """A long write holding SQLite's one write lock (an import's inserts): the cyclic garbage
+    collector waits until it is done. A full collection walks every object the process holds,
+    an import's 10,000 built rows among them, and added 0.3-0.5 s to the write, which every
+    other user's save waited out (measured; docs/pitfalls.md). The write's own objects are
+    freed by reference counting; any cycles wait for the next collection."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # Several times the interval at which a writer tries again for the lock (_begin_writing): a

@@ -21,7 +21,7 @@ from app import periods
 from app.core import history
 from app.core.cells import CheckedRows, RowError
 from app.core.dates import to_local
-from app.core.db import reading_beside_writers
+from app.core.db import no_collector_pauses, reading_beside_writers
 from app.core.forms import ServiceError
 from app.core.scoping import scope_condition
 from app.core.spreadsheets import (
@@ -304,9 +304,10 @@ def write_checked(outcome: Outcome, actor: Any, progress: Any = None) -> Outcome
     if progress is not None:
         progress.set_total(len(outcome.checked.items), "写入")
     try:
-        outcome.written = outcome.kind.write(
-            outcome.built, actor, outcome.verified, batch.id, note, progress
-        )
+        with no_collector_pauses():
+            outcome.written = outcome.kind.write(
+                outcome.built, actor, outcome.verified, batch.id, note, progress
+            )
     except ServiceError as error:  # something changed since the check: the caller rolls back
         outcome.file_error = "；".join(error.errors.values())
         return outcome
