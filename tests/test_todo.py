@@ -243,6 +243,34 @@ def test_a_badge_beyond_99_reads_99_plus_and_the_page_counts_them_all(client, pe
     assert due and "101" in due.group(1), due
 
 
+def test_the_to_do_counts_due_follow_ups_to_a_limit_and_the_due_list_counts_them_all(
+    client, people, login, make, monkeypatch
+):
+    """Past COUNTED_MOST the section reads "1000+" (here 3+, the limit lowered) and links to
+    the due list, which counts every one: the page costs the same at 75,000 as at 1,000."""
+    from app.core.dates import today
+    from app.todo import builtin, registry
+
+    monkeypatch.setattr(registry, "COUNTED_MOST", 3)
+    monkeypatch.setattr(builtin, "COUNTED_MOST", 3)
+    monkeypatch.setattr(builtin, "SHOWN", 2)
+    with client.application.app_context():
+        on = today()
+    for n in range(5):
+        project = make.project(people["unit_a"], name=f"限数跟进项目{n}", investor=f"限数投资{n}")
+        make.follow_up(project, people["bureau"], on, next_step="回访", next_due_on=on)
+    login(people["bureau"])
+    page = client.get("/").get_data(as_text=True)
+    due = re.search(r'data-testid="todo-projects.due_follow_ups"(.*?)</section>', page, re.S)
+    assert due, page[:3000]
+    section = due.group(1)
+    assert re.search(r'data-testid="todo-count">3\+<', section)
+    assert "显示 2 / 3+ 条" in section and 'href="/projects/follow-ups/due"' in section
+    assert re.search(r'data-testid="todo-waiting">\s*<span[^>]*>3\+</span>', page)
+    listing = client.get("/projects/follow-ups/due").get_data(as_text=True)
+    assert re.search(r'data-testid="list-total">5<', listing), listing[:3000]
+
+
 def test_a_unit_with_many_stalled_projects_sees_the_most_overdue_first_and_the_exact_count(
     app, client, people, login, make
 ):

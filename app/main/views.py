@@ -25,6 +25,7 @@ def home():
         "main/home.html",
         sections=sections,
         waiting=sum(s.badge or 0 for s in sections),
+        waiting_beyond=any(s.beyond and s.badge for s in sections),
         items=[i for i in visible_items(current_user) if i.endpoint != "main.home"],
         on=today(),
     )

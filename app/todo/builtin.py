@@ -20,7 +20,7 @@ from app.projects.duplicates import count_duplicate_groups, duplicate_groups
 from app.projects.models import Project
 from app.projects.queries import days_in_stage, due_follow_ups
 from app.reports.figures import attention
-from app.todo.registry import SHOWN, TodoItem, TodoProvider, TodoSection
+from app.todo.registry import COUNTED_MOST, SHOWN, TodoItem, TodoProvider, TodoSection
 
 
 def link(endpoint: str, fallback: str | None = None, **values: Any) -> str | None:
@@ -39,6 +39,9 @@ def follow_up_section(user: Any, on: date) -> TodoSection:
     """The user's follow-ups whose next step is due (docs/domain.md, "Follow-ups")."""
     stmt = due_follow_ups(user, on)
     follow_ups = list(db.session.execute(stmt.limit(SHOWN)).scalars())
+    # Counted no further than the page shows (1000+): the bureau's 75,000 due at 100,000
+    # projects cost 100 ms to count exactly; the due list counts them.
+    found = count(stmt, up_to=COUNTED_MOST + 1)
     items = [
         TodoItem(
             title=f.next_step or f.summary[:40],
@@ -54,7 +57,8 @@ def follow_up_section(user: Any, on: date) -> TodoSection:
         key="projects.due_follow_ups",
         title="到期的跟进",
         items=items,
-        total=count(stmt),
+        total=min(found, COUNTED_MOST),
+        beyond=found > COUNTED_MOST,
         more_url=link("projects.due", "") or None,
         icon="alarm",
         order=10,
@@ -247,7 +251,7 @@ def badge(user: Any, on: date) -> int:
     if user.role == "leader":
         return _leader_needing(user, on)
     # At most one past what the badge shows (99+): a user owning 150,000 follow-ups costs the
-    # same as one owning none; the to-do page itself counts them exactly.
+    # same as one owning none (the to-do page counts them to 1000+, the due list exactly).
     total = count(due_follow_ups(user, on), up_to=BADGE_MOST + 1)
     if user.role == "unit":
         return total + attention.count_stalled(user, on) + attention.count_not_started(user, on)

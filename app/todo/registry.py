@@ -14,6 +14,7 @@ from app.core.dates import today
 from app.extensions import db
 
 SHOWN = 10  # items a section lists before "查看全部"
+COUNTED_MOST = 1000  # a section's count stops past this and reads 1000+ (its full list counts)
 
 
 @dataclass
@@ -32,9 +33,10 @@ class TodoItem:
 class TodoSection:
     """A group of items on the to-do page (到期跟进, 逾期问题, ...).
 
-    `total` is the full count when `items` holds only the first few; `badge` is how many of
-    them count in the navigation badge (default: `total`); `note` is shown when there are no
-    items (e.g. "本月已登记外出招商"); `more_url` opens the full list."""
+    `total` is the full count when `items` holds only the first few, or COUNTED_MOST with
+    `beyond` set when it stopped counting there (shown 1000+; the full list at `more_url`
+    counts them exactly); `badge` is how many of them count in the navigation badge (default:
+    `total`); `note` is shown when there are no items (e.g. "本月已登记外出招商")."""
 
     key: str
     title: str
@@ -46,6 +48,12 @@ class TodoSection:
     tone: str = "primary"  # primary, danger, warning, secondary
     note: str = ""
     order: int = 100
+    beyond: bool = False
+
+    @property
+    def total_text(self) -> str:
+        """The count as shown: 1000+ once it stopped counting."""
+        return f"{self.total}+" if self.beyond else str(self.total)
 
     def __post_init__(self) -> None:
         if self.total is None:
