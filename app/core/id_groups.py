@@ -5,7 +5,7 @@ where 50 IN lists of 200 cost SQLAlchemy a tenth of a second to compile, inside 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 IN_LIST = 200  # ids per IN list (SQLite's bound parameters are limited)
@@ -26,8 +26,7 @@ def id_groups(ids: Iterable[int]) -> list[range | list[int]]:
         else:
             scattered += ordered[start:end]
         start = end
-    groups += [scattered[i : i + IN_LIST] for i in range(0, len(scattered), IN_LIST)]
-    return groups
+    return groups + list(chunks(scattered))
 
 
 def matching(column: Any, group: range | list[int]) -> Any:
@@ -35,3 +34,9 @@ def matching(column: Any, group: range | list[int]) -> Any:
     if isinstance(group, range):
         return column.between(group.start, group.stop - 1)
     return column.in_(group)
+
+
+def chunks(items: Sequence, size: int = IN_LIST) -> Iterator[list]:
+    """The items in order, in slices of at most `size` (one statement's IN list each)."""
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])

@@ -10,7 +10,6 @@ travels with the row, so nothing can fall out of step with a list kept on the ba
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from app.core.dates import to_local
 from app.core.db import utcnow
 from app.core.forms import ServiceError
 from app.core.history import HistoryEntry
+from app.core.id_groups import chunks
 from app.extensions import db
 from app.funds.models import FundsEntry
 from app.imports.models import ImportBatch
@@ -34,6 +34,7 @@ WITHDRAWING_ROLES = ("bureau",)
 SHOWN = 20  # rows named in a refusal; the rest are counted
 WHY = "撤回导入批次须检查其全部记录，含其他单位在其上登记的内容"
 LATER_FIELDS = {*MILESTONE_FIELDS, "dropped_on"}
+IDS_PER_STATEMENT = 500  # ids of the batch looked at per statement
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,10 @@ def _counts(column, ids: list[int], *where) -> dict[int, int]:
     return dict(db.session.execute(stmt).all())
 
 
-def _chunks(ids: list[int], size: int = 500) -> Iterable[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
 def _later_milestones(batch: ImportBatch, ids: list[int]) -> set[int]:
     """Projects whose milestones (or 放弃) were changed after the import."""
     found: set[int] = set()
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, IDS_PER_STATEMENT):
         stmt = select(HistoryEntry.record_id, HistoryEntry.after_json).where(
             HistoryEntry.table_name == Project.__tablename__,
             HistoryEntry.action == "update",
@@ -131,7 +127,7 @@ def _project_label(project: Project) -> str:
 def _projects_built_on(batch: ImportBatch, rows: list[Project]) -> list[BuiltOn]:
     ids = [p.id for p in rows]
     funds, follow_ups, merged, keys = {}, {}, {}, {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, IDS_PER_STATEMENT):
         funds |= _counts(FundsEntry.project_id, chunk)
         follow_ups |= _counts(FollowUp.project_id, chunk, FollowUp.deleted_at.is_(None))
         merged |= _counts(Project.merged_into_id, chunk)
@@ -164,7 +160,7 @@ def _projects_built_on(batch: ImportBatch, rows: list[Project]) -> list[BuiltOn]
 
 def _key_projects_built_on(batch: ImportBatch, rows: list[KeyProject]) -> list[BuiltOn]:
     reports, carried = {}, {}
-    for chunk in _chunks([k.id for k in rows]):
+    for chunk in chunks([k.id for k in rows], IDS_PER_STATEMENT):
         reports |= _counts(KeyMonthlyReport.key_project_id, chunk)
         carried |= _counts(KeyProject.carried_from_id, chunk, KeyProject.deleted_at.is_(None))
     found = []

@@ -33,12 +33,12 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from app.core import history, scoping
 from app.core.db import Base, utcnow
 from app.core.forms import ServiceError
-from app.core.id_groups import id_groups, matching
+from app.core.id_groups import chunks, id_groups, matching
 from app.extensions import db
 from app.projects.models import Project
 from app.projects.names import search_text
 from app.projects.stages import Stage, stage_of
-from app.rollups.maintain import attribute_values, changed_fields, chunks, flushed_objects
+from app.rollups.maintain import attribute_values, changed_fields, flushed_objects
 from app.units.models import Unit
 
 # What a user learns about another unit's duplicate, which they may not see: its unit's name.

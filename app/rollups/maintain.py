@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import and_, delete, event, extract, false, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from app.core.id_groups import id_groups, matching
+from app.core.id_groups import chunks, id_groups, matching
 from app.funds.models import FundsEntry
 from app.projects.models import Project
 from app.projects.stages import MILESTONE_FIELDS
@@ -111,7 +111,7 @@ def _add_entry_days(conn: Any, touched: Touched, days: dict[int, set[date]]) -> 
     """Each entry day's cells in its project's unit (and cohort, if signed) as they are now."""
     if not days:
         return
-    for chunk in chunks(list(days)):
+    for chunk in chunks(list(days), CHUNK):
         rows = conn.execute(
             select(PROJECTS.c.id, PROJECTS.c.unit_id, PROJECTS.c.signed_on).where(
                 PROJECTS.c.id.in_(chunk)
@@ -149,11 +149,6 @@ def _add_moved(conn: Any, touched: Touched) -> None:
         for pid, year, month in months:
             for unit_id in touched.moved[pid]:
                 touched.funds.add((unit_id, int(year), int(month)))
-
-
-def chunks(items: list) -> Iterable[list]:
-    for i in range(0, len(items), CHUNK):
-        yield items[i : i + CHUNK]
 
 
 # ---------------------------------------------------------------- the grouped statements
@@ -254,11 +249,11 @@ def _dated_in(column: Any, cells: list[Cell]):
 
 def _refresh(conn: Any, touched: Touched) -> None:
     """Recompute exactly the touched cells: delete them, insert them afresh from the records."""
-    for chunk in chunks(sorted(touched.funds)):
+    for chunk in chunks(sorted(touched.funds), CHUNK):
         conn.execute(delete(FundsMonth).where(_cells(FundsMonth, chunk)))
         rows = funds_select(_dated_in(FUNDS.c.received_on, chunk))
         conn.execute(insert(FundsMonth).from_select(_FUNDS_COLUMNS, rows))
-    for chunk in chunks(sorted(touched.cohorts)):
+    for chunk in chunks(sorted(touched.cohorts), CHUNK):
         condition = _dated_in(PROJECTS.c.signed_on, chunk)
         conn.execute(delete(CohortMonth).where(_cells(CohortMonth, chunk)))
         conn.execute(insert(CohortMonth).from_select(_COHORT_COLUMNS, cohort_select(condition)))
