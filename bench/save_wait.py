@@ -42,7 +42,7 @@ class Run:
     """What the importer and the saver saw, in seconds from the import's start (the clock
     is time.monotonic, one for every process)."""
 
-    write_started: threading.Event = field(default_factory=threading.Event)
+    saver_told: threading.Event = field(default_factory=threading.Event)
     import_seconds: float = 0.0
     write_at: float = 0.0
     save_seconds: float = 0.0
@@ -100,7 +100,6 @@ def _import(app, data: bytes, run: Run, start: float) -> None:
             db.session.rollback()
         finally:
             run.import_seconds = time.monotonic() - start
-            run.write_started.set()  # a failed import never reached its write phase
 
 
 def _saver(uri: str, ready, go, results) -> None:
@@ -151,9 +150,9 @@ def measure(app, saver: Saver, moment: str, prefix: str) -> Run:
     start = time.monotonic()
 
     def signal() -> None:
-        if not run.write_started.is_set():
+        if not run.saver_told.is_set():
             run.write_at = time.monotonic() - start
-            run.write_started.set()
+            run.saver_told.set()
             saver.go.put(True)
 
     def marked(*args, **kwargs):
@@ -167,7 +166,7 @@ def measure(app, saver: Saver, moment: str, prefix: str) -> Run:
     try:
         saver.ready.clear()
         _import(app, data, run, start)
-        signal()  # a failed import never reached its moment: the saver still reports
+        signal()  # an import that never reached the moment (failed; PG has no index step)
         begun, done, run.save_error = saver.results.get()
     finally:
         setattr(module, name, original)

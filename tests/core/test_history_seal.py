@@ -406,6 +406,6 @@ def test_sqlite_a_lapsed_lease_keeps_no_save_from_sealing(app, people):
     _save(app, "租约有效时保存镇")
     assert len(_pending(app)) == 1  # left to the lease's holder, or to the heartbeat:
     with app.app_context():
-        after_commit_finish = chain.seal_all(db.engine)
-    assert after_commit_finish == 1 and _pending(app) == []
+        sealed_by_the_heartbeat = chain.seal_all(db.engine)
+    assert sealed_by_the_heartbeat == 1 and _pending(app) == []
     _assert_one_sealed_chain(app)
