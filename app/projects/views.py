@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from app.core import lists, phones
+from app.core.dates import today
 from app.core.forms import STALE_MESSAGE, ServiceError, choices, read_wan
 from app.core.pagination import page_number
 from app.core.panels import panels_for
@@ -90,6 +91,7 @@ def index():
         search_messages=_search_messages(filters.q),
         over_limit=queries.over_limit,
         days_in_stage=queries.days_in_stage,
+        on=today(),  # one date for every row of the page
         **_list_context(),
     )
 
@@ -125,6 +127,7 @@ def _card_context(filters: queries.ProjectFilters, back: str) -> dict:
         "filters": filters,
         "over_limit": queries.over_limit,
         "days_in_stage": queries.days_in_stage,
+        "on": today(),  # one date for every card of the page
         "next_stage": next_manual_stage,
         "can_edit": access.can_edit,
         "links": CardLinks.for_board(back),
