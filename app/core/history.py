@@ -205,9 +205,6 @@ class Snapshots:
             start = end
         return pieces
 
-    def __len__(self) -> int:
-        return len(self._pieces)
-
     def text(self, index: int, late: Mapping[str, Any]) -> str | None:
         """Row `index`'s snapshot with its late fields' values, as `_dump` writes it."""
         pieces = self._pieces[index]
