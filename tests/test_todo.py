@@ -10,6 +10,7 @@ import pytest
 
 from app.todo import TodoItem, TodoProvider, TodoSection, register
 from tests.care.conftest import CareFactory
+from tests.factories import PASSWORD
 
 
 @pytest.fixture(autouse=True)
@@ -310,3 +311,56 @@ def test_a_unit_with_many_stalled_projects_sees_the_most_overdue_first_and_the_e
     page, more_queries = todo_page()
     assert f"显示 {SHOWN} / {3 * SHOWN + 3} 条" in page
     assert more_queries == queries  # the first few and a count, however many there are
+
+
+def test_the_badge_is_kept_between_pages_and_counted_afresh_after_a_change_or_a_new_day(
+    app, client, people, login, make, world, pinned_clock
+):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.projects.models import Project
+    from tests.perf.test_query_counts import counted
+
+    colleague = make.user("tongshi", "unit", unit=people["unit_a"])
+    tomorrow = CareFactory(make).days_ago(-1)
+    due_tomorrow = make.project(people["unit_a"], "城关明日回访项目", "戊公司",
+                                lead_on=tomorrow - timedelta(days=1))  # fmt: skip
+    make.follow_up(due_tomorrow, people["unit"], tomorrow - timedelta(days=2),
+                   next_step="明日回访", next_due_on=tomorrow)  # fmt: skip
+    login(people["unit"])
+    page = "/account/password"
+    assert badge(client.get(page).get_data(as_text=True)) == BADGE["unit"]
+    with counted(app) as kept:
+        assert badge(client.get(page).get_data(as_text=True)) == BADGE["unit"]
+    app.extensions.pop("crm_kept")  # what a page costs when the badge is counted
+    with counted(app) as fresh:
+        assert badge(client.get(page).get_data(as_text=True)) == BADGE["unit"]
+    assert len(kept) + 5 <= len(fresh), (kept, fresh)  # six providers' counts not run again
+
+    # Another user never reads this user's kept count: of another unit, nor of the same unit
+    # (the due follow-up 回访企业 is this user's own).
+    for user, expected in ((people["other_unit"], BADGE["other_unit"]),
+                           (colleague, BADGE["unit"] - 1)):  # fmt: skip
+        other = app.test_client()
+        other.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert badge(other.get(page).get_data(as_text=True)) == expected
+
+    # A change committed anywhere (here outside any request, as another process would):
+    with app.app_context():
+        gone = db.session.scalar(select(Project).where(Project.name == "城关未开工项目"))
+        gone.deleted_at = utcnow()
+        db.session.commit()
+    assert badge(client.get(page).get_data(as_text=True)) == BADGE["unit"] - 1
+
+    # The next morning the follow-up falls due: the kept count of yesterday is not reused.
+    pinned_clock.shift(timedelta(days=1))
+    morning = app.test_client()  # yesterday's session has lapsed
+    morning.post("/login", data={"username": people["unit"].username, "password": PASSWORD})
+    assert badge(morning.get(page).get_data(as_text=True)) == BADGE["unit"] - 1 + 2
+    shown = sections(morning.get("/").get_data(as_text=True))  # the two that fell due overnight:
+    assert "明日回访" in shown["projects.due_follow_ups"]
+    assert "今天到期的承诺" in shown["care.overdue_commitments"]

@@ -11,10 +11,12 @@ from typing import Any
 from flask import current_app, g
 
 from app.core.dates import today
+from app.core.kept import Kept
 from app.extensions import db
 
 SHOWN = 10  # items a section lists before "查看全部"
 COUNTED_MOST = 1000  # a section's count stops past this and reads 1000+ (its full list counts)
+BADGES = Kept("todo_badges", entries=2000)  # (user, role, unit, day) -> the badge's count
 
 
 @dataclass
@@ -107,16 +109,24 @@ def _count(user: Any, on: date) -> int:
     return total
 
 
+def _counted(user: Any, on: date) -> int:
+    with db.session.begin_nested():
+        return _count(user, on)
+
+
 def badge_count(user: Any) -> int | None:
-    """The navigation badge: items needing action, once per request. A failing provider
-    must not take every page down: it is logged and the badge is left out."""
+    """The navigation badge: items needing action, once per request and kept between requests
+    while no record has changed (BADGES: one small query on most pages instead of a count per
+    provider). A failing provider must not take every page down: it is logged and the badge
+    is left out."""
     if not getattr(user, "is_authenticated", False):
         return None
     cache = g.setdefault("todo_badge", {})
     if user.id not in cache:
+        on = today()
         try:
-            with db.session.begin_nested():
-                cache[user.id] = _count(user, today())
+            key = (user.id, user.role, user.unit_id, on)
+            cache[user.id] = BADGES.get(key, lambda: _counted(user, on))
         except Exception:
             current_app.logger.exception("to-do badge count failed")
             cache[user.id] = None

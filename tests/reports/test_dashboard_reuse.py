@@ -34,7 +34,7 @@ def _body(html: str) -> str:
 
 
 def _fresh(app, client) -> str:
-    app.extensions.pop("reports_reuse", None)
+    app.extensions.pop("crm_kept", None)  # forget every kept value
     return client.get(PAGE).get_data(as_text=True)
 
 
