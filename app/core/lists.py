@@ -49,6 +49,7 @@ class ListSpec:
     label: Callable[[Mapping[str, Any]], str] = lambda args: ""
     permission: Permission = ReadsBusinessData
     scalars: bool = True
+    key: Any = None  # the rows' primary key: a page is found by its keys first (paginate)
     export_title: Callable[[Mapping[str, Any]], str] | None = None  # a title row above the header
     paper: int = 9  # A4; 8 for A3
 
@@ -127,6 +128,7 @@ def show(
         page_number(args.get("page")),
         per_page or current_app.config["PER_PAGE"],
         scalars=spec.scalars,
+        key=spec.key,
     )
     return Listing(spec=spec, page=page, sort=sort, args=spec.filter_args(args))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from app.core.params import whole_number
 from app.extensions import db
@@ -61,13 +61,38 @@ def page_number(raw: Any) -> int:
     return max(1, whole_number(raw) or 1)
 
 
-def paginate(stmt: Select, page: int, per_page: int = 50, *, scalars: bool = True) -> Page:
-    """Run one page of the statement and count the whole of it."""
+def paginate(
+    stmt: Select,
+    page: int,
+    per_page: int = 50,
+    *,
+    scalars: bool = True,
+    key: ColumnElement[Any] | None = None,
+) -> Page:
+    """Run one page of the statement and count the whole of it. With `key` (the primary key of
+    the one entity the statement selects) the page is found in two steps: first its keys,
+    which an index holding the filtered and sorted columns yields without reading the table,
+    then those rows by key; in one step the database reads every matching row whole to sort
+    them (12,000 at 100,000 projects)."""
     total = count(stmt)
     page = min(max(1, page), max(1, -(-total // per_page)))
-    result = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page))
+    window = stmt.limit(per_page).offset((page - 1) * per_page)
+    if key is not None:
+        return Page(items=_by_keys(stmt, window, key), total=total, page=page, per_page=per_page)
+    result = db.session.execute(window)
     items = list(result.scalars() if scalars else result.all())
     return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+def _by_keys(stmt: Select, window: Select, key: ColumnElement[Any]) -> list[Any]:
+    """The window's rows: its keys from the scoped, filtered statement, then the rows of
+    exactly those keys (by key alone: the filters again would have the database search
+    anew), in the keys' order."""
+    (entity,) = (d["entity"] for d in stmt.column_descriptions)
+    keys = db.session.execute(window.with_only_columns(key)).scalars().all()
+    rows = db.session.execute(select(entity).where(key.in_(keys))).scalars()
+    found = {getattr(row, key.key): row for row in rows}
+    return [found[k] for k in keys]
 
 
 def contains_pattern(text: str) -> str:

@@ -39,6 +39,7 @@ PROJECTS = lists.ListSpec(
     default_sort="-id",
     tiebreak=queries.TIEBREAK,
     filter_args=_filters,
+    key=Project.id,
 )
 
 

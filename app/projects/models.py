@@ -72,12 +72,18 @@ class Project(UnitScoped, SoftDeleteMixin, TimestampMixin, VersionedMixin, Base)
         ),
         # Live projects by stage, for everyone and per unit: the board's columns and cards,
         # lists filtered by stage (replace ix_projects_active_stage, which misled SQLite).
+        # The district's also carries industry and source, so that its list filtered by stage
+        # and one of them counts and sorts from the index alone: 20,000 signed projects at
+        # 100,000 are not each read from the table to find the 12,000 工业 ones (SQLite:
+        # count 27 -> 1.6 ms, first page by planned investment 28 -> 2.8 ms).
         Index(
             "ix_projects_live_board",
             "stage_order",
             "stage_since",
             "id",
             "planned_investment",
+            "industry",
+            "source",
             sqlite_where=text(LIVE_SQL),
             postgresql_where=text(LIVE_SQL),
         ),

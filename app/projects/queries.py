@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -203,9 +203,26 @@ def apply_filters(stmt: Select, f: ProjectFilters, *, with_stage: bool = True) -
     return stmt
 
 
+# The sorts whose column ix_projects_live_board holds (besides the stage it leads with).
+BOARD_SORTS = frozenset({"id", "stage", "since", "planned", "industry", "source"})
+
+
+def _answered_by_board_index(f: ProjectFilters) -> bool:
+    """The live list of every stage, filtered by nothing but what ix_projects_live_board holds
+    (industry, source, planned investment) and sorted by a column it holds."""
+    rest = replace(f, industry="", source="", big=False, sort=ProjectFilters.sort)
+    return rest == ProjectFilters() and f.sort.lstrip("-") in BOARD_SORTS
+
+
 def project_statement(actor: Any, f: ProjectFilters) -> Select:
     """The filtered, sorted, scoped statement: the list page, its count and the export."""
     stmt = apply_filters(scoped_select(Project, actor), f)
+    if _answered_by_board_index(f):
+        # Every stage (stage_order is computed, never NULL): the range lets SQLite count and
+        # sort from the index instead of reading each of the district's 95,000 live rows
+        # (count 22 -> 4 ms). Not for other filters or sorts: it would then read the rows
+        # through the index, one by one, slower than straight through the table.
+        stmt = stmt.where(Project.stage_order >= STAGES[0].order)
     column = SORTS[f.sort.lstrip("-")]
     order = column.desc() if f.sort.startswith("-") else column.asc()
     return stmt.order_by(order, *TIEBREAK)
