@@ -78,17 +78,18 @@ def paginate(
     page = min(max(1, page), max(1, -(-total // per_page)))
     window = stmt.limit(per_page).offset((page - 1) * per_page)
     if key is not None:
-        return Page(items=_by_keys(stmt, window, key), total=total, page=page, per_page=per_page)
+        return Page(items=by_keys(window, key), total=total, page=page, per_page=per_page)
     result = db.session.execute(window)
     items = list(result.scalars() if scalars else result.all())
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def _by_keys(stmt: Select, window: Select, key: ColumnElement[Any]) -> list[Any]:
-    """The window's rows: its keys from the scoped, filtered statement, then the rows of
-    exactly those keys (by key alone: the filters again would have the database search
-    anew), in the keys' order."""
-    (entity,) = (d["entity"] for d in stmt.column_descriptions)
+def by_keys(window: Select, key: ColumnElement[Any]) -> list[Any]:
+    """The rows of a window (a statement of one entity with its order and limit): its keys
+    from the scoped, filtered statement, then the rows of exactly those keys, in the keys'
+    order. By key alone: the filters again would have the database search anew; and the
+    entity's eagerly joined relations join only those rows, not every row sorted."""
+    (entity,) = (d["entity"] for d in window.column_descriptions)
     keys = db.session.execute(window.with_only_columns(key)).scalars().all()
     rows = db.session.execute(select(entity).where(key.in_(keys))).scalars()
     found = {getattr(row, key.key): row for row in rows}

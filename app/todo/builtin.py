@@ -14,10 +14,10 @@ from app.care.models import Problem
 from app.care.queries import baobao_projects, leader_of, open_problem_condition
 from app.core import lists
 from app.core.navigation import BADGE_MOST
-from app.core.pagination import count
+from app.core.pagination import by_keys, count
 from app.extensions import db
 from app.projects.duplicates import count_duplicate_groups, duplicate_groups
-from app.projects.models import Project
+from app.projects.models import FollowUp, Project
 from app.projects.queries import days_in_stage, due_follow_ups
 from app.reports.figures import attention
 from app.todo.registry import COUNTED_MOST, SHOWN, TodoItem, TodoProvider, TodoSection
@@ -38,7 +38,7 @@ def project_url(project_id: int) -> str:
 def follow_up_section(user: Any, on: date) -> TodoSection:
     """The user's follow-ups whose next step is due (docs/domain.md, "Follow-ups")."""
     stmt = due_follow_ups(user, on)
-    follow_ups = list(db.session.execute(stmt.limit(SHOWN)).scalars())
+    follow_ups = by_keys(stmt.limit(SHOWN), FollowUp.id)
     # Counted no further than the page shows (1000+): the bureau's 75,000 due at 100,000
     # projects cost 100 ms to count exactly; the due list counts them.
     found = count(stmt, up_to=COUNTED_MOST + 1)
