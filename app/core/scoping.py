@@ -124,6 +124,13 @@ def own_unit(actor: Any) -> int | None:
     return None
 
 
+def scope_key(actor: Any) -> tuple:
+    """Who sees the same records: the role, and the unit when the role sees only its own (the
+    key a value computed from scoped records is kept under, app/core/kept.py)."""
+    unit = None if sees_whole_district(actor) else own_unit(actor)
+    return (getattr(actor, "role", None), unit)
+
+
 def scope_condition(model: Any, actor: Any) -> ColumnElement[bool]:
     """The SQL condition limiting `model` to what `actor` may see."""
     if sees_whole_district(actor):

@@ -19,13 +19,7 @@ from app.reports.figures.period import Period
 BODIES = Kept("dashboard_bodies", entries=24)
 
 
-def scope_key(actor: Any) -> tuple:
-    """Who sees the same page: the role, and the unit when the role sees only its own."""
-    unit = None if scoping.sees_whole_district(actor) else scoping.own_unit(actor)
-    return (actor.role, unit)
-
-
 def body(actor: Any, period: Period, on: date, render: Callable[[], str]) -> Markup:
     """The page body for the actor: the kept one if nothing changed since, else `render()`."""
-    key = (period.year, period.month, on, *scope_key(actor))
+    key = (period.year, period.month, on, *scoping.scope_key(actor))
     return BODIES.get(key, lambda: Markup(render()))  # noqa: S704 - escaped by Jinja

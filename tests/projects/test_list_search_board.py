@@ -198,6 +198,37 @@ def test_board_counts_and_sums_are_exact_beyond_the_first_fifty_cards(client, pe
     assert more.count('data-testid="card-') == 3
 
 
+def _column(board: str, stage: str) -> int:
+    return int(re.search(rf'data-testid="count-{stage}">(\d+)<', board).group(1))
+
+
+def test_the_board_totals_kept_between_views_follow_every_change_and_scope(
+    app, client, people, login, two_units
+):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.projects.models import Project
+    from tests.factories import PASSWORD
+
+    login(people["bureau"])
+    board = client.get("/projects/board").get_data(as_text=True)
+    assert (_column(board, "lead"), _column(board, "signed")) == (1, 2)
+    again = client.get("/projects/board").get_data(as_text=True)  # the kept totals
+    assert (_column(again, "lead"), _column(again, "signed")) == (1, 2)
+    unit = app.test_client()  # the same filters in a unit's scope are counted apart
+    unit.post("/login", data={"username": people["unit"].username, "password": PASSWORD})
+    mine = unit.get("/projects/board").get_data(as_text=True)
+    assert (_column(mine, "lead"), _column(mine, "signed")) == (1, 1)
+    with app.app_context():  # a change committed elsewhere (another process, say)
+        lead = db.session.scalar(select(Project).where(Project.name == "冷链物流中心"))
+        lead.signed_on = date(2025, 5, 1)
+        db.session.commit()
+    after = client.get("/projects/board").get_data(as_text=True)
+    assert (_column(after, "lead"), _column(after, "signed")) == (0, 3)
+    assert "计划总投资 6.50 亿元" in after  # 12,000 + 3,000 + 50,000 万元 signed
+
+
 def test_board_respects_the_list_filters(client, people, login, two_units):
     login(people["bureau"])
     board = client.get("/projects/board?q=光伏").get_data(as_text=True)
