@@ -153,3 +153,23 @@ def test_the_monthly_roll_ups_count_imported_projects(app, client, people, login
             .where(Unit.name == "城关街道", cohort.year == 2026, cohort.month == 4)
         ).one()
     assert tuple(found) == (1, 480005000)
+
+
+def test_a_first_import_leaves_postgresql_knowing_the_projects_it_added(
+    app, client, people, login, upload
+):
+    """The import's refreshes read the new rows in its own transaction: on a table PostgreSQL
+    took for empty they read the whole live index per statement (app/core/db.py)."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite's planner reads no statistics the app has not asked for")
+    login(people["bureau"])
+    _import(client, upload, [project_row(项目名称=f"统计项目{i:02d}", 投资方=f"统计投资方{i:02d}有限公司")
+                             for i in range(30)])  # fmt: skip
+    with app.app_context():
+        known = db.session.execute(
+            text("SELECT reltuples FROM pg_class WHERE oid = 'projects'::regclass")
+        ).scalar()
+        assert known == 30
