@@ -93,7 +93,7 @@ def by_keys(window: Select, key: ColumnElement[Any]) -> list[Any]:
     keys = db.session.execute(window.with_only_columns(key)).scalars().all()
     rows = db.session.execute(select(entity).where(key.in_(keys))).scalars()
     found = {getattr(row, key.key): row for row in rows}
-    return [found[k] for k in keys]
+    return [found[k] for k in keys if k in found]  # one deleted in between is left out
 
 
 def contains_pattern(text: str) -> str:
