@@ -166,8 +166,11 @@ def test_a_first_import_leaves_postgresql_knowing_the_projects_it_added(
         if db.engine.dialect.name != "postgresql":
             pytest.skip("SQLite's planner reads no statistics the app has not asked for")
     login(people["bureau"])
-    _import(client, upload, [project_row(项目名称=f"统计项目{i:02d}", 投资方=f"统计投资方{i:02d}有限公司")
-                             for i in range(30)])  # fmt: skip
+    rows = [
+        project_row(项目名称=f"统计项目{i:02d}", 投资方=f"统计投资方{i:02d}有限公司")
+        for i in range(30)
+    ]
+    _import(client, upload, rows)
     with app.app_context():
         known = db.session.execute(
             text("SELECT reltuples FROM pg_class WHERE oid = 'projects'::regclass")
