@@ -4,9 +4,12 @@ Chinese").
 The answer is always exactly that of `search_text LIKE '%needle%'`; an index only narrows the
 rows the LIKE is checked on:
 - SQLite: the FTS5 trigram table `projects_search` for needles of 3+ characters (its MATCH
-  needs 3); shorter ones scan. A bulk insert may leave its projects out of it until after its
-  commit (`index_after_commit`, listed in `projects_search_pending`, migration
-  search_index_after_commit): the search takes the listed ones by LIKE meanwhile.
+  needs 3). A needle of two Chinese characters, lower-case letters or digits takes the trigrams
+  that begin with it from the index's term list (`projects_search_terms`), plus the rows that
+  end with it (`ix_projects_search_tail`), migration two_character_search_sqlite; a single
+  character, or two of other kinds, scans. A bulk insert may leave its projects out of the
+  index until after its commit (`index_after_commit`, listed in `projects_search_pending`,
+  migration search_index_after_commit): the search takes the listed ones by LIKE meanwhile.
 - PostgreSQL: a GIN index on `crm_bigrams(search_text)`, the text's character pairs, for
   needles of 2+ characters. Unlike pg_trgm it finds two-character Chinese names and does not
   depend on the database's LC_CTYPE classifying CJK as letters.
@@ -16,6 +19,8 @@ Both are created by the migration `search_and_board_indexes`.
 from __future__ import annotations
 
 import logging
+import string
+import unicodedata
 
 from sqlalchemy import (
     ARRAY,
@@ -43,7 +48,9 @@ from app.projects.models import Project
 log = logging.getLogger(__name__)
 
 FTS_TABLE = "projects_search"
+TERMS_TABLE = "projects_search_terms"
 PENDING_TABLE = "projects_search_pending"
+PLAIN = frozenset(string.ascii_lowercase + string.digits)
 CATCH_UP_CHUNK = 1000  # projects indexed per transaction after a bulk insert (about 20 ms)
 
 
@@ -63,18 +70,42 @@ def fts_phrase(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
+def _matching(query: str):
+    return (
+        select(literal_column("rowid"))
+        .select_from(table(FTS_TABLE))
+        .where(literal_column(FTS_TABLE).op("MATCH")(query))
+    )
+
+
+def unfolded(needle: str) -> bool:
+    """Every character is one the trigram index keeps as it is (Chinese, a-z, 0-9), so that
+    the index's terms that begin with it are exactly its own followed by one more."""
+    return all(c in PLAIN or unicodedata.category(c) == "Lo" for c in needle)
+
+
+def _pair_members(pair: str) -> list:
+    """SQLite: the ids of the rows that may hold a pair of characters: those holding a trigram
+    that begins with it, and those ending with it (no trigram holds a pair at the end)."""
+    term = literal_column("term")
+    terms = db.session.scalars(
+        select(term).select_from(table(TERMS_TABLE)).where(term >= pair, term < pair + "\U0010ffff")
+    ).all()
+    ending = select(Project.id).where(
+        func.substr(Project.search_text, literal_column("-2")) == pair
+    )
+    found = [_matching(" OR ".join(map(fts_phrase, terms)))] if terms else []
+    return [*found, ending]
+
+
 def substring_condition(needle: str) -> ColumnElement[bool]:
     """search_text contains the needle (already lower-cased as search_text is)."""
     like = Project.search_text.like(like_pattern(needle), escape="\\")
     dialect = db.session.get_bind().dialect.name
-    if dialect == "sqlite" and len(needle) >= 3:
-        matches = (
-            select(literal_column("rowid"))
-            .select_from(table(FTS_TABLE))
-            .where(literal_column(FTS_TABLE).op("MATCH")(fts_phrase(needle)))
-        )
+    if dialect == "sqlite" and (len(needle) >= 3 or (len(needle) == 2 and unfolded(needle))):
+        members = [_matching(fts_phrase(needle))] if len(needle) >= 3 else _pair_members(needle)
         not_yet_indexed = select(literal_column("project_id")).select_from(table(PENDING_TABLE))
-        return and_(Project.id.in_(union_all(matches, not_yet_indexed)), like)
+        return and_(Project.id.in_(union_all(*members, not_yet_indexed)), like)
     if dialect == "postgresql" and len(needle) >= 2:
         pairs = cast(array(bigrams(needle)), ARRAY(Text))
         return and_(func.crm_bigrams(Project.search_text).op("@>")(pairs), like)

@@ -3,17 +3,18 @@ databases, and its index follows every write (a later migration must not lose th
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from app.extensions import db
 from app.projects.models import Project
 from app.projects.names import search_text
 from app.projects.queries import search_condition
-from app.projects.search import bigrams, fts_phrase, like_pattern
+from app.projects.search import bigrams, fts_phrase, like_pattern, unfolded
 
 INVESTORS = {
     "华润置地智能制造产业园": "华润置地（深圳）有限公司",
@@ -68,6 +69,25 @@ def test_two_chinese_characters_and_pinyin_initials_find_the_investor(app, proje
     assert _found(app, "瑞丰生物") == {"医疗器械产业园"}
 
 
+SHORT = "华润a"  # every text of one to three of these characters, each as a search_text
+
+
+def test_a_pair_of_characters_is_found_wherever_it_stands(app, make, people):
+    """Two characters at the start, in the middle, at the end, or the whole text: SQLite finds
+    the rows holding a trigram that begins with them, and those ending with them."""
+    texts = ["".join(t) for n in (1, 2, 3) for t in itertools.product(SHORT, repeat=n)]
+    ids = {make.project(people["unit_a"], f"项目{i:02d}").id: t for i, t in enumerate(texts)}
+    with app.app_context():
+        for project_id, stored in ids.items():
+            db.session.execute(
+                update(Project).where(Project.id == project_id).values(search_text=stored)
+            )
+        db.session.commit()
+    for pair in map("".join, itertools.product(SHORT, repeat=2)):
+        expected = {f"项目{i:02d}" for i, t in enumerate(texts) if pair in t}
+        assert _found(app, pair) == expected == _like(app, pair), pair
+
+
 def test_the_index_follows_inserts_updates_and_deletes(app, make, people, projects):
     fresh = make.project(people["unit_b"], "新登记的鑫泰项目", "深圳市鑫泰新能源科技有限公司")
     assert _found(app, "鑫泰新能") == {"新登记的鑫泰项目"}
@@ -96,6 +116,12 @@ def test_the_search_uses_the_index_the_migration_made(app, projects):
         )
         if dialect == "sqlite":
             assert "projects_search MATCH" in sql
+            pair = select(func.count()).where(search_condition("华润"))
+            bound = pair.compile(db.engine)  # with its parameters, as the page sends it
+            values = tuple(bound.params[name] for name in bound.positiontup)
+            rows = db.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {bound}", values)
+            plan = " ".join(str(row[-1]) for row in rows)
+            assert "projects_search VIRTUAL TABLE" in plan and "ix_projects_search_tail" in plan
             triggers = db.session.scalars(
                 text(
                     "SELECT name FROM sqlite_master WHERE type = 'trigger' "
@@ -131,3 +157,5 @@ def test_helpers():
     assert bigrams("华") == [] and bigrams("aaa") == ["aa"]
     assert fts_phrase('a"b') == '"a""b"'
     assert like_pattern("100%_\\") == "%100\\%\\_\\\\%"
+    assert unfolded("华润") and unfolded("hr") and unfolded("a1")
+    assert not unfolded("HR") and not unfolded("é2") and not unfolded("（有")
