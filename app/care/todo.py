@@ -13,6 +13,7 @@ from app.care import queries
 from app.care.models import Commitment, Problem
 from app.core.pagination import count
 from app.extensions import db
+from app.projects.queries import mentioned
 from app.reports.figures import attention
 from app.todo import TodoItem, TodoProvider, TodoSection
 from app.todo.registry import SHOWN
@@ -93,7 +94,9 @@ def unit_sections(user: Any, on: date) -> list[TodoSection]:
     projects' overdue commitments."""
     stmts = statements(user, on)
     handed, elsewhere = stmts["handed"], stmts["elsewhere"]
-    commitments, total = _first(stmts["commitments"])
+    commitments, total = _first(
+        stmts["commitments"].options(*mentioned(Commitment.project, unit=False))
+    )
     return [
         _problem_section(
             "care.handed",

@@ -84,14 +84,15 @@ def paginate(
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
-def by_keys(window: Select, key: ColumnElement[Any]) -> list[Any]:
+def by_keys(window: Select, key: ColumnElement[Any], *options: Any) -> list[Any]:
     """The rows of a window (a statement of one entity with its order and limit): its keys
     from the scoped, filtered statement, then the rows of exactly those keys, in the keys'
-    order. By key alone: the filters again would have the database search anew; and the
-    entity's eagerly joined relations join only those rows, not every row sorted."""
+    order, loaded with the loader options given. By key alone: the filters again would have
+    the database search anew; and the entity's eagerly joined relations join only those rows,
+    not every row sorted."""
     (entity,) = (d["entity"] for d in window.column_descriptions)
     keys = db.session.execute(window.with_only_columns(key)).scalars().all()
-    rows = db.session.execute(select(entity).where(key.in_(keys))).scalars()
+    rows = db.session.execute(select(entity).where(key.in_(keys)).options(*options)).scalars()
     found = {getattr(row, key.key): row for row in rows}
     return [found[k] for k in keys if k in found]  # one deleted in between is left out
 

@@ -14,6 +14,7 @@ from app.core.money import format_wan
 from app.core.scoping import scoped_select
 from app.extensions import db
 from app.funds.models import FundsEntry
+from app.projects.queries import mentioned
 from app.todo.registry import SHOWN, TodoItem, TodoProvider, TodoSection
 
 REJECTED_DAYS = 60  # a unit is reminded of an entry sent back for this long
@@ -57,7 +58,8 @@ def _item(entry: FundsEntry, tag: str, detail: str) -> TodoItem:
 def bureau_sections(user: Any, on: date) -> list[TodoSection]:
     """Entries waiting for the bureau's verification, oldest first."""
     stmt = _pending(user)
-    entries = db.session.execute(stmt.order_by(FundsEntry.id).limit(SHOWN)).scalars()
+    shown = stmt.order_by(FundsEntry.id).limit(SHOWN).options(*mentioned(FundsEntry.project))
+    entries = db.session.execute(shown).scalars()
     items = [
         _item(e, "待核实", f"{format_wan(e.amount)} 万元 · {e.project.unit.name} · {e.received_on}")
         for e in entries
@@ -80,7 +82,9 @@ def bureau_sections(user: Any, on: date) -> list[TodoSection]:
 def unit_sections(user: Any, on: date) -> list[TodoSection]:
     """Entries the bureau sent back, with its note, until they are entered again."""
     stmt = _sent_back(user, on)
-    entries = db.session.execute(stmt.order_by(FundsEntry.id.desc()).limit(SHOWN)).scalars()
+    shown = stmt.order_by(FundsEntry.id.desc()).limit(SHOWN)
+    shown = shown.options(*mentioned(FundsEntry.project, unit=False))
+    entries = db.session.execute(shown).scalars()
     items = [
         _item(e, "已退回", f"{format_wan(e.amount)} 万元 · 退回原因：{e.verification_note}")
         for e in entries

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import lazyload
 
 from app.care import lists as care_lists
 from app.care.models import Problem
@@ -18,7 +19,7 @@ from app.core.pagination import by_keys, count
 from app.extensions import db
 from app.projects.duplicates import count_duplicate_groups, duplicate_groups
 from app.projects.models import FollowUp, Project
-from app.projects.queries import days_in_stage, due_follow_ups
+from app.projects.queries import days_in_stage, due_follow_ups, mentioned
 from app.reports.figures import attention
 from app.todo.registry import COUNTED_MOST, SHOWN, TodoItem, TodoProvider, TodoSection
 
@@ -38,7 +39,8 @@ def project_url(project_id: int) -> str:
 def follow_up_section(user: Any, on: date) -> TodoSection:
     """The user's follow-ups whose next step is due (docs/domain.md, "Follow-ups")."""
     stmt = due_follow_ups(user, on)
-    follow_ups = by_keys(stmt.limit(SHOWN), FollowUp.id)
+    shown = (lazyload(FollowUp.user), *mentioned(FollowUp.project, unit=False))
+    follow_ups = by_keys(stmt.limit(SHOWN), FollowUp.id, *shown)
     # Counted no further than the page shows (1000+): the bureau's 75,000 due at 100,000
     # projects cost 100 ms to count exactly; the due list counts them.
     found = count(stmt, up_to=COUNTED_MOST + 1)
@@ -82,7 +84,8 @@ def _attention_items(rows, on: date, what: str) -> list[TodoItem]:
 
 def _first(spec: lists.ListSpec, user: Any) -> list[Any]:
     """The first SHOWN rows of a list, in its default order."""
-    return list(db.session.execute(spec.sorted_statement(user, {}).limit(SHOWN)).all())
+    stmt = spec.sorted_statement(user, {}).options(*mentioned())
+    return list(db.session.execute(stmt.limit(SHOWN)).all())
 
 
 def attention_sections(user: Any, on: date) -> list[TodoSection]:

@@ -112,3 +112,43 @@ def test_the_bureau_to_do_costs_the_same_queries_with_few_or_many_duplicate_grou
     _duplicate_groups(app, units, 30, start=11)
     assert _queries(app, client, "/") == few
     assert 'data-testid="todo-count">41<' in client.get("/").get_data(as_text=True)
+
+
+def _filled_sections(make, people) -> None:
+    """One unit's projects, with a leader and an event, in every section of its to-do page:
+    a due follow-up, stalled, signed and not started, funds sent back, a commitment overdue;
+    and, for the bureau, an entry waiting for verification."""
+    from datetime import datetime
+
+    from app.care.models import Commitment
+
+    unit = people["unit_a"]
+    refs = {"leader_id": make.leader(unit=unit).id, "event_id": make.event(host_unit=unit).id}
+    old = make.project(unit, "久未推进的线索", lead_on=DAY - timedelta(days=300), **refs)
+    late = make.project(unit, "签约未开工的项目", lead_on=DAY - timedelta(days=400),
+                        signed_on=DAY - timedelta(days=300), **refs)  # fmt: skip
+    make.follow_up(old, people["unit"], DAY - timedelta(days=20), next_step="约见投资方",
+                   next_due_on=DAY - timedelta(days=2))  # fmt: skip
+    make.funds_entry(late, status="rejected", verified_at=datetime(2026, 11, 10, 9),
+                     verification_note="凭证不清")  # fmt: skip
+    make.funds_entry(late, status="pending", amount_wan="321")
+    make.add(Commitment(project_id=late.id, promise="协调用电增容", delivering_unit_id=unit.id,
+                        due_on=DAY - timedelta(days=5)))  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ["unit", "bureau"])
+def test_the_to_do_joins_no_leader_or_event_its_items_do_not_show(app, make, people, role):
+    """Each section loads its projects' name and unit only: the leader and event every load
+    of a project joins (with their units) were half of each statement's planning on
+    PostgreSQL (app/projects/queries.py, `mentioned`)."""
+    _filled_sections(make, people)
+    client = _signed_in(app, people[role])
+    client.get("/")
+    with counted(app) as statements:
+        page = client.get("/").get_data(as_text=True)
+    shown = ["约见投资方", "凭证不清", "协调用电增容", "久未推进的线索", "签约未开工的项目"]
+    if role == "bureau":  # the entry waiting for verification, with its project's unit
+        shown = ["321.00 万元 · 城关街道"]
+    assert all(text in page for text in shown), [t for t in shown if t not in page]
+    joined = [s for s in statements if "JOIN leaders" in s or "JOIN events" in s]
+    assert joined == []
