@@ -364,3 +364,50 @@ def test_the_badge_is_kept_between_pages_and_counted_afresh_after_a_change_or_a_
     shown = sections(morning.get("/").get_data(as_text=True))  # the two that fell due overnight:
     assert "明日回访" in shown["projects.due_follow_ups"]
     assert "今天到期的承诺" in shown["care.overdue_commitments"]
+
+
+def test_the_page_is_kept_between_views_and_built_afresh_after_a_change_or_a_new_day(
+    app, client, people, login, make, world, pinned_clock
+):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.projects.models import Project
+    from tests.perf.test_query_counts import counted
+
+    colleague = make.user("tongshi", "unit", unit=people["unit_a"])
+    login(people["unit"])
+    assert sections(client.get("/").get_data(as_text=True)) == EXPECTED["unit"]
+    with counted(app) as kept:
+        again = client.get("/").get_data(as_text=True)
+    assert sections(again) == EXPECTED["unit"] and badge(again) == BADGE["unit"]
+    app.extensions.pop("crm_kept")  # what the page costs when its sections are built
+    with counted(app) as fresh:
+        assert sections(client.get("/").get_data(as_text=True)) == EXPECTED["unit"]
+    assert len(kept) + 10 <= len(fresh), (kept, fresh)  # the sections' queries not run again
+
+    # Another user never reads this user's kept page: of another unit, nor of the same unit
+    # (the due follow-up 回访企业 is this user's own).
+    own = {**EXPECTED["unit"], "projects.due_follow_ups": []}
+    for user, expected in ((people["other_unit"], EXPECTED["other_unit"]), (colleague, own)):
+        other = app.test_client()
+        other.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert sections(other.get("/").get_data(as_text=True)) == expected, user.username
+
+    # A change committed anywhere (here outside any request, as another process would):
+    with app.app_context():
+        gone = db.session.scalar(select(Project).where(Project.name == "城关未开工项目"))
+        gone.deleted_at = utcnow()
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert sections(page)["attention.not_started"] == [] and badge(page) == BADGE["unit"] - 1
+
+    # The next morning the commitment due today is overdue: yesterday's page is not reused.
+    pinned_clock.shift(timedelta(days=1))
+    morning = app.test_client()  # yesterday's session has lapsed
+    morning.post("/login", data={"username": people["unit"].username, "password": PASSWORD})
+    shown = sections(morning.get("/").get_data(as_text=True))
+    assert shown["care.overdue_commitments"] == ["道路硬化逾期", "今天到期的承诺"]

@@ -17,6 +17,7 @@ from app.extensions import db
 SHOWN = 10  # items a section lists before "查看全部"
 COUNTED_MOST = 1000  # a section's count stops past this and reads 1000+ (its full list counts)
 BADGES = Kept("todo_badges", entries=2000)  # (user, role, unit, day) -> the badge's count
+PAGES = Kept("todo_pages", entries=500)  # (user, role, unit, day) -> the page's sections
 
 
 @dataclass
@@ -89,14 +90,23 @@ def _providers(user: Any) -> list[TodoProvider]:
     return [p for p in providers if getattr(user, "role", None) in p.roles]
 
 
-def sections_for(user: Any, on: date | None = None) -> list[TodoSection]:
-    """Every section for this user, in display order."""
-    on = on or today()
+def _built(user: Any, on: date) -> list[TodoSection]:
     sections = [s for p in _providers(user) for s in p.sections(user, on)]
-    if on == today() and getattr(user, "id", None) is not None:
+    return sorted(sections, key=lambda s: (s.order, s.key))
+
+
+def sections_for(user: Any, on: date | None = None) -> list[TodoSection]:
+    """Every section for this user, in display order: kept between views of the page while no
+    record has changed (PAGES; a user returning to 我的待办 costs one small query, not the
+    fifteen its sections run). Treat them as read-only: the next view may be given the same."""
+    on = on or today()
+    if getattr(user, "id", None) is None:
+        return _built(user, on)
+    sections = PAGES.get((user.id, user.role, user.unit_id, on), lambda: _built(user, on))
+    if on == today():
         # The page has just counted them: the navigation badge of this request need not.
         g.setdefault("todo_badge", {})[user.id] = sum(s.badge or 0 for s in sections)
-    return sorted(sections, key=lambda s: (s.order, s.key))
+    return sections
 
 
 def _count(user: Any, on: date) -> int:
