@@ -112,6 +112,29 @@ def test_stalled_lists_filter_by_leader_and_show_the_last_follow_up(
     assert str(d(45)) in table and "王副区长" in table
 
 
+@pytest.mark.parametrize("role", ["bureau", "unit"])
+def test_the_last_follow_up_is_the_latest_one_not_deleted(
+    app, client, people, login, make, care, role
+):
+    """Read the index backwards, under a unit's scope too: neither an older nor a deleted one."""
+    from app.core.db import utcnow
+    from app.extensions import db
+    from app.projects.models import FollowUp
+
+    d = care.days_ago
+    project = make.project(people["unit_a"], name="三次跟进的线索", lead_on=d(60))
+    for day in (50, 44, 47):
+        make.follow_up(project, people["unit"], happened_on=d(day))
+    deleted = make.follow_up(project, people["unit"], happened_on=d(41))
+    with app.app_context():
+        db.session.get(FollowUp, deleted.id).deleted_at = utcnow()
+        db.session.commit()
+    login(people[role])
+    table = _table(client.get("/care/stalled").get_data(as_text=True), "stalled-table")
+    assert str(d(44)) in table
+    assert str(d(41)) not in table and str(d(47)) not in table and str(d(50)) not in table
+
+
 def test_a_problem_is_overdue_the_day_after_its_deadline(client, people, login, signed, care, make):
     a, d = people["unit_a"], care.days_ago
     care.problem(signed, "今天到期", handling_unit=a, deadline=d(0))

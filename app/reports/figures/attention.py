@@ -71,10 +71,15 @@ def not_started_condition(on: date, limit_days: int) -> ColumnElement[bool]:
 def _last_follow_up_on():
     """The date of the project's latest follow-up, as a column `last_on`: a correlated
     subquery, one index seek per listed project (grouping every follow-up of the district
-    first read all 300,000 of them: 465 ms per list at 100,000 projects)."""
+    first read all 300,000 of them: 465 ms per list at 100,000 projects). The latest, not the
+    max(): under a unit's scope the follow-ups are joined to their project, and PostgreSQL then
+    aggregated all of them instead of reading the index backwards (a heavy unit's projects
+    hold 1,800 each at 1,000,000 projects: 5.6 ms per listed project)."""
     return (
-        select(func.max(FollowUp.happened_on))
+        select(FollowUp.happened_on)
         .where(FollowUp.project_id == Project.id, FollowUp.deleted_at.is_(None))
+        .order_by(FollowUp.happened_on.desc())
+        .limit(1)
         .correlate(Project)
         .scalar_subquery()
         .label("last_on")
