@@ -16,12 +16,13 @@ from app.extensions import db
 from app.projects.queries import mentioned
 from app.reports.figures import attention
 from app.todo import TodoItem, TodoProvider, TodoSection
-from app.todo.registry import SHOWN
+from app.todo.registry import SHOWN, total_of
 
 
 def _first(stmt: Select) -> tuple[list, int]:
-    total = count(stmt)
-    return list(db.session.execute(stmt.limit(SHOWN)).unique().scalars()), total
+    """A section's first rows and its total (counted only when they fill the section)."""
+    first = list(db.session.execute(stmt.limit(SHOWN)).unique().scalars())
+    return first, total_of(first, lambda: count(stmt))
 
 
 def _late(days: int) -> str:

@@ -85,16 +85,23 @@ def paginate(
 
 
 def by_keys(window: Select, key: ColumnElement[Any], *options: Any) -> list[Any]:
-    """The rows of a window (a statement of one entity with its order and limit): its keys
-    from the scoped, filtered statement, then the rows of exactly those keys, in the keys'
-    order, loaded with the loader options given. By key alone: the filters again would have
-    the database search anew; and the entity's eagerly joined relations join only those rows,
-    not every row sorted."""
-    (entity,) = (d["entity"] for d in window.column_descriptions)
-    keys = db.session.execute(window.with_only_columns(key)).scalars().all()
+    """The rows of a window (a statement of one entity, possibly followed by per-row columns,
+    with its order and limit): its keys, and those columns, from the scoped, filtered
+    statement, then the entities of exactly those keys, in the keys' order, loaded with the
+    loader options given; rows of an entity and its columns come back as tuples. By key
+    alone: the filters again would have the database search anew; and the entity's eagerly
+    joined relations join only those rows, not every row sorted."""
+    entity, *columns = (d["expr"] for d in window.column_descriptions)
+    found_rows = db.session.execute(window.with_only_columns(key, *columns)).all()
+    if not found_rows:
+        return []
+    keys = [row[0] for row in found_rows]
     rows = db.session.execute(select(entity).where(key.in_(keys)).options(*options)).scalars()
     found = {getattr(row, key.key): row for row in rows}
-    return [found[k] for k in keys if k in found]  # one deleted in between is left out
+    # One deleted in between is left out.
+    if not columns:
+        return [found[k] for k in keys if k in found]
+    return [(found[row[0]], *row[1:]) for row in found_rows if row[0] in found]
 
 
 def contains_pattern(text: str) -> str:

@@ -15,7 +15,7 @@ from app.core.scoping import scoped_select
 from app.extensions import db
 from app.funds.models import FundsEntry
 from app.projects.queries import mentioned
-from app.todo.registry import SHOWN, TodoItem, TodoProvider, TodoSection
+from app.todo.registry import SHOWN, TodoItem, TodoProvider, TodoSection, total_of
 
 REJECTED_DAYS = 60  # a unit is reminded of an entry sent back for this long
 
@@ -59,7 +59,7 @@ def bureau_sections(user: Any, on: date) -> list[TodoSection]:
     """Entries waiting for the bureau's verification, oldest first."""
     stmt = _pending(user)
     shown = stmt.order_by(FundsEntry.id).limit(SHOWN).options(*mentioned(FundsEntry.project))
-    entries = db.session.execute(shown).scalars()
+    entries = list(db.session.execute(shown).scalars())
     items = [
         _item(e, "待核实", f"{format_wan(e.amount)} 万元 · {e.project.unit.name} · {e.received_on}")
         for e in entries
@@ -69,7 +69,7 @@ def bureau_sections(user: Any, on: date) -> list[TodoSection]:
             key="funds.pending",
             title="待核实的到位资金",
             items=items,
-            total=_total(stmt),
+            total=total_of(entries, lambda: _total(stmt)),
             more_url=url_for("funds.index", status="pending"),
             icon="cash-coin",
             tone="warning" if items else "primary",
@@ -84,7 +84,7 @@ def unit_sections(user: Any, on: date) -> list[TodoSection]:
     stmt = _sent_back(user, on)
     shown = stmt.order_by(FundsEntry.id.desc()).limit(SHOWN)
     shown = shown.options(*mentioned(FundsEntry.project, unit=False))
-    entries = db.session.execute(shown).scalars()
+    entries = list(db.session.execute(shown).scalars())
     items = [
         _item(e, "已退回", f"{format_wan(e.amount)} 万元 · 退回原因：{e.verification_note}")
         for e in entries
@@ -94,7 +94,7 @@ def unit_sections(user: Any, on: date) -> list[TodoSection]:
             key="funds.rejected",
             title="被退回的到位资金",
             items=items,
-            total=_total(stmt),
+            total=total_of(entries, lambda: _total(stmt)),
             more_url=url_for("funds.index", status="rejected"),
             icon="cash-coin",
             tone="danger" if items else "primary",

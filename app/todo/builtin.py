@@ -21,7 +21,14 @@ from app.projects.duplicates import count_duplicate_groups, duplicate_groups
 from app.projects.models import FollowUp, Project
 from app.projects.queries import days_in_stage, due_follow_ups, mentioned
 from app.reports.figures import attention
-from app.todo.registry import COUNTED_MOST, SHOWN, TodoItem, TodoProvider, TodoSection
+from app.todo.registry import (
+    COUNTED_MOST,
+    SHOWN,
+    TodoItem,
+    TodoProvider,
+    TodoSection,
+    total_of,
+)
 
 
 def link(endpoint: str, fallback: str | None = None, **values: Any) -> str | None:
@@ -43,7 +50,7 @@ def follow_up_section(user: Any, on: date) -> TodoSection:
     follow_ups = by_keys(stmt.limit(SHOWN), FollowUp.id, *shown)
     # Counted no further than the page shows (1000+): the bureau's 75,000 due at 100,000
     # projects cost 100 ms to count exactly; the due list counts them.
-    found = count(stmt, up_to=COUNTED_MOST + 1)
+    found = total_of(follow_ups, lambda: count(stmt, up_to=COUNTED_MOST + 1))
     items = [
         TodoItem(
             title=f.next_step or f.summary[:40],
@@ -83,9 +90,10 @@ def _attention_items(rows, on: date, what: str) -> list[TodoItem]:
 
 
 def _first(spec: lists.ListSpec, user: Any) -> list[Any]:
-    """The first SHOWN rows of a list, in its default order."""
-    stmt = spec.sorted_statement(user, {}).options(*mentioned())
-    return list(db.session.execute(stmt.limit(SHOWN)).all())
+    """The first SHOWN rows of a list, in its default order: their keys and per-row columns
+    from the index, then those projects (a unit's 1,500 stalled projects read whole to sort
+    them cost 10 ms at 100,000 projects on PostgreSQL, by key 3)."""
+    return by_keys(spec.sorted_statement(user, {}).limit(SHOWN), Project.id, *mentioned())
 
 
 def attention_sections(user: Any, on: date) -> list[TodoSection]:
@@ -93,20 +101,19 @@ def attention_sections(user: Any, on: date) -> list[TodoSection]:
     few in their list's order and the exact counts (a unit's 1,500 stalled projects loaded
     whole cost 100 ms more than these few)."""
     limits, limit = attention.stage_limits(), attention.not_started_limit()
+    first_stalled = _first(care_lists.STALLED, user)
+    first_late = _first(care_lists.NOT_STARTED, user)
     stalled = [
         attention.stalled_row(project, last_on, on, limits)
-        for project, last_on, _days_over in _first(care_lists.STALLED, user)
+        for project, last_on, _days_over in first_stalled
     ]
-    late = [
-        attention.not_started_row(project, last_on, on, limit)
-        for project, last_on in _first(care_lists.NOT_STARTED, user)
-    ]
+    late = [attention.not_started_row(p, last_on, on, limit) for p, last_on in first_late]
     return [
         TodoSection(
             key="attention.stalled",
             title="进而不快的项目",
             items=_attention_items(stalled, on, "本阶段已"),
-            total=attention.count_stalled(user, on),
+            total=total_of(first_stalled, lambda: attention.count_stalled(user, on)),
             more_url=url_for("care.stalled"),
             icon="hourglass-split",
             tone="warning",
@@ -117,7 +124,7 @@ def attention_sections(user: Any, on: date) -> list[TodoSection]:
             key="attention.not_started",
             title="超时限未开工的项目",
             items=_attention_items(late, on, "签约已"),
-            total=attention.count_not_started(user, on),
+            total=total_of(first_late, lambda: attention.count_not_started(user, on)),
             more_url=url_for("care.stalled", _anchor="not-started"),
             icon="cone-striped",
             tone="warning",
@@ -144,7 +151,7 @@ def duplicate_section(user: Any, on: date) -> TodoSection:
         key="projects.duplicates",
         title="疑似重复的项目",
         items=items,
-        total=len(groups) if len(groups) < SHOWN else count_duplicate_groups(),
+        total=total_of(groups, count_duplicate_groups),
         more_url=link("duplicates.index", "") or None,
         icon="files",
         tone="warning",

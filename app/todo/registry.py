@@ -65,6 +65,13 @@ class TodoSection:
             self.badge = self.total
 
 
+def total_of(first: list[Any], counted: Callable[[], int]) -> int:
+    """A section's total from its first rows (read with LIMIT SHOWN): fewer than SHOWN are
+    all there is, so only a section whose first rows fill it runs its count (most sections
+    of most users are short, and each count is a statement of its own)."""
+    return len(first) if len(first) < SHOWN else counted()
+
+
 @dataclass(frozen=True)
 class TodoProvider:
     """A domain's contribution: `sections(user, on)` returns its sections for that user (an
