@@ -10,6 +10,9 @@ asked BENCH_REPEAT times through a real gunicorn worker on 127.0.0.1:
   `before_cursor_execute` listener) replayed on a bare DB-API cursor and timed;
 - 倍数 = HTTP / SQL; 查询 = statements per page; RSS = the worker's resident memory growth
   over the page's requests.
+我的待办 is measured twice: as a user coming back to it while nothing changed (the page kept),
+and 改动后首次, each view right after a committed change (the data generation raised before
+each request, outside its time), which builds every section afresh.
 The table is printed and written as JSON under bench/results/.
 
 Scale: BENCH_PROJECTS (default 20,000; follow-ups ×3, funds entries ×2), BENCH_DISTRICTS (40
@@ -37,6 +40,7 @@ from sqlalchemy import create_engine, event, func, select, text
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.auth.services import new_session_token
+from app.core import generation
 from app.extensions import db
 from app.funds.models import ORIGINS, FundsEntry
 from app.projects import names
@@ -58,8 +62,10 @@ USERS = (
     ("bench_unit", "责任单位"),
     ("bench_heavy", "跟进很多的责任单位用户"),
 )
+CHANGED = "我的待办 改动后首次"  # each view after a committed change: the page built afresh
 PAGES = (
     ("我的待办", "/"),
+    (CHANGED, "/"),
     ("项目列表 签约·工业·按计划投资", "/projects/?stage=signed&industry=工业&sort=-planned"),
     ("搜索 两字 华润", "/projects/?q=华润"),
     ("搜索 四字 鑫泰新能", "/projects/?q=鑫泰新能"),
@@ -286,8 +292,18 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def measure_page(app, client, base: str, url: str, sql_file: Path) -> dict:
-    """One page REPEAT times as the logged-in client; its SQL captured once and replayed."""
+def _changed(app) -> None:
+    """As if a record had just been committed elsewhere: the data generation raised, so that
+    nothing kept from before is reused (app.core.generation)."""
+    with app.app_context(), db.engine.begin() as connection:
+        generation.raise_on(connection)
+
+
+def measure_page(app, client, base: str, url: str, sql_file: Path, changed: bool = False) -> dict:
+    """One page REPEAT times as the logged-in client; its SQL captured once and replayed.
+    With `changed`, each view follows a committed change (the time to raise it not counted)."""
+    before = (lambda: _changed(app)) if changed else (lambda: None)
+    before()
     first = client.get(base + url, headers={"X-Bench-Capture": "1"}, allow_redirects=False)
     pid = int(first.headers.get("X-Bench-Pid", 0))
     result = {"status": first.status_code, "queries": int(first.headers.get("X-Bench-Queries", 0))}
@@ -297,6 +313,7 @@ def measure_page(app, client, base: str, url: str, sql_file: Path) -> dict:
     rss_before = _rss_mb(pid)
     http, server = [], []
     for _ in range(REPEAT):
+        before()
         start = time.perf_counter()
         response = client.get(base + url, allow_redirects=False)
         http.append((time.perf_counter() - start) * 1000)
@@ -330,7 +347,7 @@ def measure(app, uri: str, folder: Path) -> list[dict]:
                 print(f"  {label} 登录失败：HTTP {login.status_code}")
                 continue
             for title, url in PAGES:
-                result = measure_page(app, client, base, url, sql_file)
+                result = measure_page(app, client, base, url, sql_file, title == CHANGED)
                 rows.append({"user": label, "page": title, "url": url, **result})
                 print_row(rows[-1])
     finally:

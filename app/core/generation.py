@@ -80,10 +80,15 @@ def _mark_statement(state: Any) -> None:
         after_commit.note(state.session, "generation")
 
 
+def raise_on(connection: Any) -> None:
+    """Raise the number on a connection, in its transaction (after a commit: its own)."""
+    connection.execute(_RAISE)
+
+
 def _raise(session: Session, _items: set) -> None:
     try:
         with session.get_bind(mapper=DataGeneration.__mapper__).begin() as connection:
-            connection.execute(_RAISE)
+            raise_on(connection)
     except Exception:  # noqa: BLE001 - the change is committed; readers' reuse is bounded in time
         log.exception("raising the data generation after a commit failed")
 
