@@ -118,8 +118,10 @@ def show(
     actor: Any,
     args: Mapping[str, Any] | None = None,
     per_page: int | None = None,
+    total: int | None = None,
 ) -> Listing:
-    """The page of the list the request asks for (`page`, `sort` and the filter in `args`)."""
+    """The page of the list the request asks for (`page`, `sort` and the filter in `args`);
+    `total`, the filtered rows' count when the caller has it (paginate)."""
     args = request.args if args is None else args
     sort = spec.sort_of(args.get("sort"))
     statement = spec.ordered(spec.statement(actor, args), sort)
@@ -129,6 +131,7 @@ def show(
         per_page or current_app.config["PER_PAGE"],
         scalars=spec.scalars,
         key=spec.key,
+        total=total,
     )
     return Listing(spec=spec, page=page, sort=sort, args=spec.filter_args(args))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import aliased
 
 from app.core.dates import today
@@ -140,26 +140,6 @@ def ledger_statement(actor: Any, f: LedgerFilters) -> Select:
     """The filtered, scoped ledger, newest receipt first."""
     stmt = apply_ledger_filters(scoped_entries(select(FundsEntry), actor), f)
     return stmt.order_by(FundsEntry.received_on.desc(), FundsEntry.id.desc())
-
-
-def performing_projects(actor: Any, f: LedgerFilters) -> int:
-    """履约项目 of the filtered, scoped ledger: distinct projects whose verified entries
-    within the filters add up to more than nothing (a receipt fully reversed does not count),
-    as the 到位资金情况表 counts them."""
-    per_project = (
-        apply_ledger_filters(
-            scoped_entries(
-                select(FundsEntry.project_id, func.sum(FundsEntry.amount).label("amount")), actor
-            ),
-            f,
-            with_status=False,
-        )
-        .where(FundsEntry.status == "verified")
-        .group_by(FundsEntry.project_id)
-    )
-    sub = per_project.subquery()
-    stmt = select(func.count()).select_from(sub).where(sub.c.amount > 0)
-    return int(db.session.execute(stmt).scalar_one())
 
 
 def get_entry_or_404(entry_id: Any, actor: Any) -> FundsEntry:

@@ -85,7 +85,8 @@ def index():
 
 def _ledger(filters: queries.LedgerFilters, bulk_form: VerifyForm, **bulk_state):
     """The ledger page; after a refused bulk action, with the selection and refusals kept."""
-    listing = lists.show(funds_lists.LEDGER, current_user)
+    head = figures.ledger_head(current_user, filters)
+    listing = lists.show(funds_lists.LEDGER, current_user, total=head.rows)
     project = None
     if filters.project_id:
         stmt = scoped_select(Project, current_user).where(Project.id == filters.project_id)
@@ -94,9 +95,9 @@ def _ledger(filters: queries.LedgerFilters, bulk_form: VerifyForm, **bulk_state)
         "funds/index.html",
         listing=listing,
         project=project,
-        verified=figures.totals(current_user, filters, "verified"),
-        pending=figures.totals(current_user, filters, "pending"),
-        performing=queries.performing_projects(current_user, filters),
+        verified=head.verified,
+        pending=head.pending,
+        performing=head.performing,
         reversed_ids=queries.reversed_ids([e.id for e in listing.items]),
         can_bulk=access.can_verify(current_user),
         bulk_form=bulk_form,
