@@ -54,6 +54,9 @@ LEDGER = lists.ListSpec(
     default_sort="-date",
     tiebreak=(FundsEntry.id.desc(),),
     filter_args=filters,
+    # A page by its keys first: sorted whole, a unit's 5,000 entries were each joined to their
+    # project, unit, leader and event before 50 were kept (60 ms at 200,000 entries).
+    key=FundsEntry.id,
 )
 
 
