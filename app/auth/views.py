@@ -25,6 +25,7 @@ from app.auth.models import User
 from app.core import history, kept_work, security_log
 from app.core.forms import safe_next
 from app.core.permissions import Authenticated, public, requires
+from app.core.scoping import district_wide
 from app.core.unit_of_work import attempt
 from app.core.web import client_ip, error_response, wants_json
 from app.extensions import db, login_manager
@@ -48,7 +49,10 @@ def init_app(app) -> None:
         user_id, _, session_token = token.partition(":")
         if not user_id.isdigit() or not session_token:
             return None
-        user = db.session.get(User, int(user_id))
+        # District-wide: scoping this read would ask who is logged in, and so load the user a
+        # second time from inside the first load (two queries on every page).
+        with district_wide("loading the logged-in user"):
+            user = db.session.get(User, int(user_id))
         if user is None or not user.active:
             return None
         if not secrets.compare_digest(user.session_token, session_token):

@@ -13,6 +13,7 @@ import uuid
 from datetime import UTC, datetime
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")  # a proxy's id is believed only when it looks sane
@@ -77,8 +78,10 @@ def init_app(app: Flask) -> None:
             response.headers[REQUEST_ID_HEADER] = rid
         started = g.get("request_started")
         if started is not None and request.endpoint != "static":
-            user = g.get("_login_user")  # the user already loaded, if any: never a query here
-            user_id = getattr(user, "id", None)
+            # The user already loaded, if any, by its identity: never a query here (reading
+            # `.id` of a user expired by the request's commit would load the row again).
+            state = inspect(g.get("_login_user"), raiseerr=False)
+            user_id = state.identity[0] if state is not None and state.identity else None
             access.info(
                 "%s %s %s", request.method, request.path, response.status_code,
                 extra={"method": request.method, "path": request.path,

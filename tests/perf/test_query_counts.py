@@ -163,3 +163,23 @@ def test_the_to_do_joins_no_leader_or_event_its_items_do_not_show(app, make, peo
     assert all(text in page for text in shown), [t for t in shown if t not in page]
     joined = [s for s in statements if "JOIN leaders" in s or "JOIN events" in s]
     assert joined == []
+
+
+@pytest.mark.parametrize("role", ["bureau", "unit"])
+def test_a_page_reads_the_logged_in_user_once_and_logs_who_asked(app, people, role, caplog):
+    """Loading the user asked the scope who is logged in, which loaded the user again from
+    inside the first load, and the access log read the id of the user the request's commit
+    had expired, loading it a third time: three reads of one row on every page."""
+    import logging
+
+    user = people[role]
+    client = _signed_in(app, user)
+    client.get("/projects/")
+    caplog.set_level(logging.INFO, logger="crm.access")
+    with app.app_context():
+        db.session.expunge_all()  # as a worker's request begins: nothing loaded yet
+    with counted(app) as statements:
+        assert client.get("/projects/").status_code == 200
+    assert sum("FROM users " in s or s.endswith("FROM users") for s in statements) == 1
+    logged = [r for r in caplog.records if r.name == "crm.access"]
+    assert [r.user_id for r in logged] == [user.id]
