@@ -67,7 +67,7 @@ def _app(uri: str):
     return create_app({"SQLALCHEMY_DATABASE_URI": uri, "SECRET_KEY": "bench", "TESTING": False})
 
 
-def _project(i: int, rng: random.Random) -> tuple[str, str, list]:
+def _project(i: int, rng: random.Random) -> tuple[str, str, list, date | None]:
     city = CITIES[i % len(CITIES)]
     name = f"{WORDS[i % len(WORDS)]}产业项目{i:05d}号"
     investor = f"{city[:-1]}{rng.choice(WORDS)}科技{i:05d}有限公司"
@@ -80,7 +80,7 @@ def _project(i: int, rng: random.Random) -> tuple[str, str, list]:
         signed_on - timedelta(days=30) if signed_on else None, signed_on,
         f"{rng.randint(1000, 150000)}.50" if signed else "", None, None, None, "",
     ]  # fmt: skip
-    return name, investor, row
+    return name, investor, row, signed_on
 
 
 def make_files(folder: Path) -> tuple[Path, Path]:
@@ -92,9 +92,10 @@ def make_files(folder: Path) -> tuple[Path, Path]:
     columns = [Column(h) for h in ("项目名称", "投资方", "到位日期", "金额（万元）", "资金类型",
                                    "资金用途", "凭证号", "备注")]  # fmt: skip
     rows = []
+    signed = [p for p in projects if p[3] is not None]  # funds arrive only after signing
     for n in range(FUNDS_IMPORTED):
-        name, investor, _row = projects[n % PROJECTS]
-        on = date(2025, 1, 1) + timedelta(days=rng.randint(0, 600))
+        name, investor, _row, signed_on = signed[n % len(signed)]
+        on = signed_on + timedelta(days=rng.randint(0, 300))
         rows.append([name, investor, on, f"{rng.randint(1, 5000)}.{rng.randint(0, 99):02d}",
                      rng.choice(ORIGINS), "", f"YH{n:07d}", ""])  # fmt: skip
     funds_file = folder / "funds.xlsx"
