@@ -356,10 +356,14 @@ def due_follow_ups(actor: Any, on: date | None = None) -> Select:
     follow-up on the same project has superseded (`FollowUp.is_latest`, read through an index,
     `latest_of`: the same few index reads for a user owning none or 150,000 follow-ups)."""
     on = on or today()
+    # Scoped by the joined project's unit, which is what a follow-up's scope is: its own
+    # scope (a semi-join per row) added to the session's automatic one made two, and cost a
+    # user owning 150,000 follow-ups 8 ms instead of 5 at 100,000 projects on PostgreSQL.
+    joined = select(FollowUp).join(Project, Project.id == FollowUp.project_id)
     stmt = (
-        scoped_select(FollowUp, actor)
-        .join(Project, Project.id == FollowUp.project_id)
+        apply_scope(joined, Project, actor)
         .where(
+            FollowUp.deleted_at.is_(None),
             *latest_of(actor),
             FollowUp.next_due_on.is_not(None),
             FollowUp.next_due_on <= on,
