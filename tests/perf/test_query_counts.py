@@ -183,3 +183,17 @@ def test_a_page_reads_the_logged_in_user_once_and_logs_who_asked(app, people, ro
     assert sum("FROM users " in s or s.endswith("FROM users") for s in statements) == 1
     logged = [r for r in caplog.records if r.name == "crm.access"]
     assert [r.user_id for r in logged] == [user.id]
+
+
+def test_postgresql_plans_every_statement_for_its_own_values(app):
+    """A prepared statement is not planned once for any values (docs/pitfalls.md): the heavy
+    user's to-do page went from 50 to 140 ms after a worker's tenth view of it."""
+    from sqlalchemy import text
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite plans every statement as it runs")
+        for _ in range(2):  # a second connection from the pool too
+            with db.engine.connect() as connection:
+                mode = connection.execute(text("SHOW plan_cache_mode")).scalar_one()
+                assert mode == "force_custom_plan"
