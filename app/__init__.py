@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from app.config import load_settings
 from app.core.db import reads_only
@@ -50,8 +51,10 @@ def _pool_options(app: Flask) -> None:
         # Every statement planned for its own values: psycopg prepares a statement after its
         # fifth run, and PostgreSQL then plans it for any values, which counted the due
         # follow-ups of a user owning 150,000 in 98 ms instead of 4 (docs/pitfalls.md).
+        # Added to the options given in connect_args or in the URL, which these would replace.
         connect_args = dict(options.get("connect_args", {}))
-        given = connect_args.get("options", "")
+        in_url = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options", "")
+        given = connect_args.get("options", in_url if isinstance(in_url, str) else "")
         connect_args["options"] = f"{given} -c plan_cache_mode=force_custom_plan".strip()
         options["connect_args"] = connect_args
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options

@@ -197,3 +197,32 @@ def test_postgresql_plans_every_statement_for_its_own_values(app):
             with db.engine.connect() as connection:
                 mode = connection.execute(text("SHOW plan_cache_mode")).scalar_one()
                 assert mode == "force_custom_plan"
+
+
+def test_options_given_in_the_database_url_are_kept_beside_the_plan_mode():
+    """`DATABASE_URL=…?options=-c TimeZone=…` still sets the time zone (connect_args' options
+    replace the URL's, so ours are added to them)."""
+    from urllib.parse import quote
+
+    from flask import Flask
+    from sqlalchemy import create_engine, text
+
+    from app import _pool_options
+    from tests.conftest import PG_URL
+
+    if not PG_URL:
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    url = f"{PG_URL}?options={quote('-c TimeZone=Asia/Shanghai')}"
+    app = Flask(__name__)
+    app.config.update(SQLALCHEMY_DATABASE_URI=url, DB_POOL_SIZE=1, DB_MAX_OVERFLOW=0,
+                      DB_POOL_TIMEOUT=5, DB_POOL_RECYCLE=60)  # fmt: skip
+    _pool_options(app)
+    connect_args = app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    engine = create_engine(url, connect_args=connect_args)
+    try:
+        with engine.connect() as connection:
+            shown = [connection.execute(text(f"SHOW {name}")).scalar_one()
+                     for name in ("TimeZone", "plan_cache_mode")]  # fmt: skip
+    finally:
+        engine.dispose()
+    assert shown == ["Asia/Shanghai", "force_custom_plan"]
